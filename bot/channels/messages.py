@@ -1,0 +1,63 @@
+"""Checks every incoming message gets before Rasa sees it, whatever the channel."""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from bot import language
+from bot import messages as catalogue
+from bot.intents import INTENTS, PAYLOAD_ENTITIES
+
+# Longest message passed on. Longer ones are cut (the person is told by the question that
+# receives it); a whole novel in one message is not a report, it is a fault or an attack.
+MAX_MESSAGE_CHARS = 10_000
+_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
+
+
+def clean(text: str) -> str:
+    """Unicode-normalised text without control characters (newlines, tabs, bidi marks kept)."""
+    text = unicodedata.normalize("NFC", text)
+    kept = "".join(
+        c for c in text
+        if c in "\n\t" or unicodedata.category(c) != "Cc" and c not in "\u202a\u202b\u202c\u202d\u202e"
+    )
+    return kept[:MAX_MESSAGE_CHARS]
+
+
+def safe_payload(text: str) -> str:
+    """A button payload as it was sent, if it is one the assistant can send; otherwise plain text.
+
+    A forged payload ("/restart", '/inform{"requested_slot": ...}') would let a message set
+    any intent or slot: it is passed on as ordinary text instead, which the assistant answers
+    calmly like any message it does not understand.
+    """
+    match = _PAYLOAD.match(text.strip())
+    if not match:
+        return text
+    intent, entities = match.group(1), match.group(2)
+    ok = intent in INTENTS
+    if ok and entities:
+        try:
+            parsed = json.loads(entities)
+            ok = isinstance(parsed, dict) and all(
+                k in PAYLOAD_ENTITIES and isinstance(v, str) and len(v) <= 64 for k, v in parsed.items()
+            )
+        except ValueError:
+            ok = False
+    return text.strip() if ok else text.lstrip("/").strip() or "?"
+
+
+def incoming(text: object) -> str | None:
+    """The text to hand to Rasa, or None when there is none to hand."""
+    if not isinstance(text, str):
+        return None
+    cleaned = clean(text).strip()
+    if not cleaned:
+        return None
+    return safe_payload(cleaned)
+
+
+def unavailable() -> list[dict]:
+    """'Please send that again', in every language, for when no answer could be made."""
+    return [{"recipient_id": None, "text": "\n".join(catalogue.text("unavailable", lang) for lang in language.SUPPORTED)}]

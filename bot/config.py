@@ -1,0 +1,31 @@
+"""Settings, from environment variables only (documented in ``.env.example``); no secret here."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    reviewer_keys_dir: Path
+    trial_key_dir: Path
+    referrals_dir: Path
+    pause_hours: int
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("BOT_DATA_DIR") or ROOT / "var").resolve()
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("BOT_DATABASE_URL") or f"sqlite:///{data_dir / 'assistant.db'}",
+            reviewer_keys_dir=Path(env.get("BOT_REVIEWER_KEYS_DIR") or data_dir / "keys" / "reviewers"),
+            trial_key_dir=data_dir / "keys" / "trial",
+            referrals_dir=Path(env.get("BOT_REFERRALS_DIR") or ROOT / "data" / "referrals"),
+            pause_hours=int(env.get("BOT_PAUSE_HOURS") or 24),
+        )

@@ -1,0 +1,255 @@
+"""What the assistant says and remembers at each step: the dialogue's decisions, without Rasa.
+
+Each function takes what is known (slots, the person's message, the language) and returns
+``Reply`` objects to send and slot updates to make. ``actions/`` only translates these to Rasa.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import language, messages, places
+from bot.questions import (
+    BY_SLOT, CONVERSATION_SLOTS, FORMS, MAX_ANSWER_CHARS, MAX_COMMAND_WORDS, NOT_APPLICABLE, REPORT,
+    SKIPPED, interpret, not_applicable, options_key, question_key, word_count,
+)
+from bot.report import summary_lines
+from bot.referrals import Directory
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Step:
+    """The outcome of one message: what to say, which slots change."""
+
+    replies: list[Reply] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def payload(intent: str, **entities: Any) -> str:
+    return f"/{intent}{json.dumps(entities, separators=(',', ':'))}" if entities else f"/{intent}"
+
+
+def language_buttons() -> list[dict[str, str]]:
+    return [{"title": messages.language_name(code), "payload": payload("change_language", language=code)}
+            for code in language.SUPPORTED]
+
+
+def menu_buttons(lang: str) -> list[dict[str, str]]:
+    return [
+        {"title": messages.button("report", lang), "payload": "/report_incident"},
+        {"title": messages.button("help", lang), "payload": "/request_help"},
+        {"title": messages.button("third_party", lang), "payload": "/worried_about_someone"},
+    ]
+
+
+def cleared(keep_language: str | None = None) -> dict[str, Any]:
+    """Every slot that holds what a person said, emptied. The language is kept."""
+    slots = {name: None for name in CONVERSATION_SLOTS}
+    slots["requested_slot"] = None
+    if keep_language:
+        slots["language"] = keep_language
+    return slots
+
+
+# --- opening and safety -------------------------------------------------------------------
+
+PATH_INTENTS = BY_SLOT["path"].intents
+
+
+def welcome(lang: str, intent: str | None, first_time: bool, paused: bool) -> Step:
+    replies = [Reply(messages.text("welcome" if first_time else "welcome_again", lang))]
+    if first_time:
+        replies.append(Reply(messages.text("choose_language", lang), language_buttons()))
+    if paused:
+        replies.append(Reply(messages.text("resumed_hint", lang)))
+    slots = {"in_danger": None, "path": PATH_INTENTS.get(intent or "")}
+    if intent == "emergency":
+        slots["in_danger"] = "yes"
+    return Step(replies, slots)
+
+
+def emergency(lang: str, directory: Directory, country: str | None) -> list[Reply]:
+    lines = [messages.text("emergency_intro", lang)]
+    numbers = directory.emergency
+    shown = {country: numbers[country]} if country in numbers else numbers
+    for code, number in shown.items():
+        lines.append(messages.text("emergency_line", lang, country=places.country_name(code, lang), number=number))
+    lines.append(messages.text("emergency_general", lang))
+    lines.append(messages.text("emergency_after", lang))
+    return [Reply("\n".join(lines))]
+
+
+# --- questions ----------------------------------------------------------------------------
+
+def services(slots: dict[str, Any], lang: str, directory: Directory) -> list[Reply]:
+    country, city = slots.get("location_country"), slots.get("location_city")
+    needs = slots.get("needs") if isinstance(slots.get("needs"), list) else None
+    found = directory.match(country, city, needs, lang)
+    lines = []
+    if found == [directory.hotline]:
+        lines.append(messages.text("services_none", lang))
+    else:
+        where = messages.text("services_where", lang, place=city or places.country_name(country, lang)) if (city or country) else ""
+        lines.append(messages.text("services_intro", lang, where=where))
+    for s in found:
+        offered = ", ".join(messages.options("needs", lang).get(n, {"label": n})["label"] for n in s.services)
+        lines.append(messages.text("service_line", lang, name=s.name, services=offered,
+                                   languages=", ".join(s.languages), hours=s.hours or "—", contact=s.contact))
+        if s.example:
+            lines.append(messages.text("service_example_note", lang))
+    return [Reply("\n".join(lines))]
+
+
+def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> list[Reply]:
+    """The question for ``slot``, with its buttons, in the person's language."""
+    question, path = BY_SLOT[slot], slots.get("path")
+    replies: list[Reply] = []
+    if slot == "next_step":
+        replies += services(slots, lang, directory)
+        text = messages.text("next_step_third_party" if path == "third_party" else "next_step_help", lang)
+    else:
+        text = messages.question(question_key(slot, path), lang)
+    if slot == "consent":
+        replies.append(Reply(messages.text("privacy_notice", lang)))
+    buttons = []
+    if question.kind in ("choice", "multi"):
+        buttons = [{"title": o["label"], "payload": payload("inform", choice=value)}
+                   for value, o in messages.options(options_key(slot, path), lang).items()]
+    if not question.required and slot not in ("next_step",):
+        buttons.append({"title": messages.button("skip", lang), "payload": "/skip"})
+    replies.append(Reply(text, buttons))
+    return replies
+
+
+# --- answers ------------------------------------------------------------------------------
+
+# Short messages with these intents, inside a form, are a request rather than an answer: the
+# assistant responds, then asks the same question again.
+SIDE_REQUESTS = {"help": "help", "privacy_question": "privacy", "bot_challenge": "bot"}
+
+
+def previous_question(form: str, slots: dict[str, Any], current: str) -> str | None:
+    order = [q.slot for q in FORMS[form]]
+    before = order[: order.index(current)] if current in order else order
+    for slot in reversed(before):
+        if slots.get(slot) not in (None, NOT_APPLICABLE):
+            return slot
+    return None
+
+
+def answer(form: str, slot: str, text: str | None, intent: str | None, entities: list[dict],
+           slots: dict[str, Any], lang: str, directory: Directory) -> Step:
+    """Understand the reply to the question for ``slot`` (the form's requested slot)."""
+    text = text or ""
+    short = text.startswith("/") or word_count(text) <= MAX_COMMAND_WORDS
+    step = Step()
+    again = {slot: None}  # ask the same question again
+
+    if short and intent in SIDE_REQUESTS:
+        step.replies.append(Reply(messages.text(SIDE_REQUESTS[intent], lang)))
+        step.slots = again
+        return step
+    if short and intent == "change_language":
+        chosen = language.normalise(next((e.get("value") for e in entities if e.get("entity") == "language"), None))
+        if chosen:
+            step.slots = {**again, "language": chosen}
+            step.replies.append(Reply(messages.text("language_changed", chosen)))
+        else:
+            step.slots = again
+            step.replies.append(Reply(messages.text("choose_language", lang), language_buttons()))
+        return step
+    if short and intent == "go_back":
+        previous = previous_question(form, slots, slot)
+        if previous:
+            step.slots = {**again, previous: None}
+        else:
+            step.slots = again
+            step.replies.append(Reply(messages.text("go_back_first", lang)))
+        return step
+    if short and intent in ("resume", "greet"):
+        step.slots = again  # already in progress: just ask again
+        return step
+    if intent == "emergency" and slot not in ("in_danger", "immediate_danger"):
+        step.replies += emergency(lang, directory, slots.get("location_country"))
+        if short:
+            step.slots = again
+            return step
+
+    understood = interpret(slot, text, intent, entities, lang, slots.get("path"))
+    if understood.unclear:
+        key = "narrative_required" if slot == "narrative" else "unclear_answer"
+        step.replies.append(Reply(messages.text(key, lang)))
+        step.slots = again
+        return step
+
+    step.slots = {slot: understood.value, **understood.extra}
+    if len(text) > MAX_ANSWER_CHARS:
+        step.replies.append(Reply(messages.text("oversized", lang, limit=MAX_ANSWER_CHARS)))
+    if slot in ("in_danger",) and understood.value == "yes":
+        step.replies += emergency(lang, directory, slots.get("location_country"))
+    if slot == "location" and understood.value != SKIPPED:
+        country, city = directory.locate(understood.value)
+        step.slots.update(location_country=country, location_city=city)
+    if slot == "contact_preference" and understood.value != "contact":
+        step.slots["contact_details"] = NOT_APPLICABLE
+    if slot == "consent" and understood.value != "yes":
+        # No consent: nothing more is asked or kept; the summary step says so and offers help.
+        step.slots.update({q.slot: NOT_APPLICABLE for q in REPORT if q.slot != "consent"})
+    return step
+
+
+# --- starting forms -----------------------------------------------------------------------
+
+def start_help(path: str | None) -> dict[str, Any]:
+    slots = {q.slot: None for q in FORMS["help_form"]}
+    slots.update(location_country=None, location_city=None)
+    slots.update({s: NOT_APPLICABLE for s in not_applicable(path, "help_form")})
+    if path == "third_party":
+        slots["needs"] = ["hotline"]
+    return slots
+
+
+def start_report(path: str | None, slots: dict[str, Any]) -> dict[str, Any]:
+    """A fresh draft: a new draft id, no answers, the questions this path does not ask marked."""
+    fresh = {q.slot: None for q in REPORT}
+    fresh.update({s: NOT_APPLICABLE for s in not_applicable(path, "report_form")})
+    fresh.update(draft_id=str(uuid.uuid4()), awaiting_confirmation=False, paused_form=None,
+                 paused_at=None, exploitation_type_text=None, control_signs_text=None,
+                 victims_count_number=None)
+    if path == "third_party" and slots.get("location") not in (None, SKIPPED, NOT_APPLICABLE):
+        fresh["place"] = slots["location"]
+    if path == "help":
+        fresh["contact_preference"] = "contact"  # they asked to be contacted
+    return fresh
+
+
+# --- summary, correction ------------------------------------------------------------------
+
+def summary(slots: dict[str, Any], lang: str) -> list[Reply]:
+    lines = [messages.text("summary_intro", lang), *summary_lines(slots, lang)]
+    buttons = [
+        {"title": messages.button("send", lang), "payload": "/affirm"},
+        {"title": messages.button("change", lang), "payload": "/go_back"},
+        {"title": messages.button("stop", lang), "payload": "/stop"},
+    ]
+    return [Reply("\n".join(lines)), Reply(messages.text("summary_question", lang), buttons)]
+
+
+def corrections(slots: dict[str, Any], lang: str) -> list[Reply]:
+    buttons = [{"title": messages.field(q.slot, lang), "payload": payload("go_back", field=q.slot)}
+               for q in REPORT if q.slot != "consent" and slots.get(q.slot) not in (None, NOT_APPLICABLE)]
+    buttons.append({"title": messages.button("send", lang), "payload": "/affirm"})
+    return [Reply(messages.text("choose_correction", lang), buttons)]
+
+
+def correctable(field_name: str | None, slots: dict[str, Any]) -> bool:
+    return (field_name in {q.slot for q in REPORT} and field_name != "consent"
+            and slots.get(field_name) not in (None, NOT_APPLICABLE))

@@ -1,0 +1,150 @@
+"""Start the action server and the Rasa server on loopback, wait until both answer, stop both.
+
+Used by ``./run`` (then a terminal chat) and by the end-to-end tests, so that what is tested is
+what a newcomer runs.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from bot.config import ROOT
+
+LOOPBACK = "127.0.0.1"
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def latest_model() -> Path:
+    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise SystemExit("No trained model in models/: run ./run or ./run-tests, which train one.")
+    return models[-1]
+
+
+class Servers:
+    def __init__(self, rasa_port: int, actions_port: int, log_dir: Path, env: dict, model: Path):
+        self.rasa_port, self.actions_port = rasa_port, actions_port
+        self.log_dir, self.env, self.model = log_dir, env, model
+        self.processes: list[subprocess.Popen] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.rasa_port}"
+
+    def _start(self, name: str, args: list[str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")
+        p = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        self.processes.append(p)
+        return p
+
+    def start_actions(self) -> None:
+        self._start("actions", [_bin("rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(self.actions_port)])
+
+    def start_rasa(self) -> None:
+        # No --enable-api: the only HTTP routes are the channel's webhook and a status page.
+        self._start("rasa", [_bin("rasa"), "run", "--model", str(self.model), "--interface", LOOPBACK,
+                             "--port", str(self.rasa_port), "--credentials", "credentials.yml",
+                             "--endpoints", "endpoints.yml"])
+
+    def wait(self, timeout: float = 240, progress=None) -> None:
+        deadline = time.time() + timeout
+        checks = {"action server": f"http://{LOOPBACK}:{self.actions_port}/health",
+                  "Rasa server": f"{self.url}/webhooks/rest/"}
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                if _answers(url):
+                    pending.pop(name)
+                    if progress:
+                        progress(f"{name} ready")
+            for p in self.processes:
+                if p.poll() is not None:
+                    raise RuntimeError(f"a server stopped while starting (exit {p.returncode}); "
+                                       f"see {self.log_dir}")
+            if time.time() > deadline:
+                raise TimeoutError(f"not ready after {timeout:.0f}s: {', '.join(pending)}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        for p in self.processes:
+            if p.poll() is None:
+                try:
+                    os.killpg(p.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for p in self.processes:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        self.processes.clear()
+
+
+def server_env(actions_port: int, extra: dict | None = None) -> dict:
+    env = dict(os.environ)
+    env.update({
+        "ACTION_ENDPOINT_URL": f"http://{LOOPBACK}:{actions_port}/webhook",
+        "SANIC_HOST": LOOPBACK,  # the action server listens on loopback only
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "RASA_TELEMETRY_ENABLED": "false",
+    })
+    env.update(extra or {})
+    return env
+
+
+@contextmanager
+def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
+            extra_env: dict | None = None, progress=None) -> Iterator[Servers]:
+    servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log",
+                      server_env(actions_port, extra_env), latest_model())
+    try:
+        servers.start_actions()
+        servers.start_rasa()
+        servers.wait(progress=progress)
+        yield servers
+    finally:
+        servers.stop()
+
+
+def main() -> None:
+    from bot import terminal_chat
+
+    rasa_port = int(os.environ.get("BOT_RASA_PORT", 5005))
+    actions_port = int(os.environ.get("BOT_ACTIONS_PORT", 5055))
+    print("Starting the action server and the Rasa server on loopback (about a minute)...", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with running(rasa_port, actions_port, progress=lambda m: print(f"  {m}", flush=True)) as servers:
+            print(f"The assistant is running at {servers.url}/webhooks/rest/webhook (loopback only).")
+            terminal_chat.main(servers.url)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        print("Stopped both servers.")
+
+
+if __name__ == "__main__":
+    main()

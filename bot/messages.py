@@ -1,0 +1,59 @@
+"""The words the assistant says, one file per language in ``bot/locales``.
+
+A translator edits one YAML file; ``tests/unit/test_messages.py`` proves that every key of the
+English file exists in every other language.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import language
+
+LOCALES = Path(__file__).with_name("locales")
+
+
+@functools.lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, Any]:
+    path = LOCALES / f"{lang}.yml"
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _lookup(lang: str, section: str, key: str) -> Any:
+    lang = language.normalise(lang) or language.DEFAULT
+    value = catalogue(lang).get(section, {}).get(key)
+    if value is None and lang != language.DEFAULT:  # a missing translation falls back, never crashes
+        value = catalogue(language.DEFAULT).get(section, {}).get(key)
+    if value is None:
+        raise KeyError(f"{section}.{key}")
+    return value
+
+
+def text(key: str, lang: str | None, **values: Any) -> str:
+    template = _lookup(lang or language.DEFAULT, "messages", key)
+    return template.format(**values) if values else template
+
+
+def question(key: str, lang: str | None) -> str:
+    return _lookup(lang or language.DEFAULT, "questions", key)
+
+
+def button(key: str, lang: str | None) -> str:
+    return _lookup(lang or language.DEFAULT, "buttons", key)
+
+
+def field(key: str, lang: str | None) -> str:
+    return _lookup(lang or language.DEFAULT, "fields", key)
+
+
+def options(key: str, lang: str | None) -> dict[str, dict[str, Any]]:
+    """Option value -> {label, words} for a closed question, in the catalogue's order."""
+    return {str(k): v for k, v in _lookup(lang or language.DEFAULT, "options", key).items()}
+
+
+def language_name(lang: str) -> str:
+    return catalogue(lang)["language_name"]

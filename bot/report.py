@@ -1,0 +1,73 @@
+"""A report as reviewers receive it: built from a conversation's answers, sealed as JSON."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from bot import dates, messages
+from bot.questions import BY_SLOT, NOT_APPLICABLE, REPORT, SKIPPED, options_key
+
+KINDS = {"report": "incident_report", "third_party": "third_party_concern", "help": "help_request"}
+
+
+def _given(value: Any) -> bool:
+    return value not in (None, SKIPPED, NOT_APPLICABLE, "", [])
+
+
+def answers(slots: dict[str, Any]) -> dict[str, Any]:
+    """The report questions that were answered (not skipped, not applicable)."""
+    return {q.slot: slots.get(q.slot) for q in REPORT if _given(slots.get(q.slot))}
+
+
+def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=None) -> dict[str, Any]:
+    """The plaintext report that is sealed: every answer as given, plus what was derived."""
+    given = answers(slots)
+    derived: dict[str, Any] = {}
+    if "incident_date" in given:
+        derived["incident_date_iso"] = dates.parse(given["incident_date"], lang)
+    if "place" in given and directory is not None:
+        derived["country"], derived["city"] = directory.locate(given["place"])
+    if slots.get("victims_count_number") is not None:
+        derived["victims_count_number"] = slots["victims_count_number"]
+    for extra in ("exploitation_type_text", "control_signs_text", "needs", "location"):
+        if _given(slots.get(extra)):
+            derived[extra] = slots[extra]
+    urgent = slots.get("immediate_danger") == "yes" or slots.get("in_danger") == "yes"
+    return {
+        "kind": KINDS.get(slots.get("path") or "report", "incident_report"),
+        "language": lang,
+        "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "urgent": urgent,
+        "answers": given,
+        "derived": {k: v for k, v in derived.items() if v is not None},
+        "transcript": transcript,
+    }
+
+
+def to_bytes(report: dict[str, Any]) -> bytes:
+    return json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def display_value(slot: str, value: Any, lang: str, path: str | None = None) -> str:
+    """An answer as the person sees it in the summary, in their language."""
+    if not _given(value):
+        return messages.text("not_given", lang)
+    question = BY_SLOT[slot]
+    if question.kind in ("choice", "multi"):
+        opts = messages.options(options_key(slot, path), lang)
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(opts[v]["label"] if v in opts else str(v) for v in values)
+    return str(value)
+
+
+def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
+    path = slots.get("path")
+    lines = []
+    for q in REPORT:
+        value = slots.get(q.slot)
+        if q.slot == "consent" or value == NOT_APPLICABLE or value is None:
+            continue
+        lines.append(messages.text("summary_line", lang, label=messages.field(q.slot, lang),
+                                   value=display_value(q.slot, value, lang, path)))
+    return lines

@@ -1,0 +1,126 @@
+"""Reviewer key files.
+
+``NAME.pub.json`` holds a public key and goes to the server. ``NAME.key.json`` holds the private
+key encrypted with a key derived from the reviewer's passphrase (Argon2id, RFC 9106's
+memory-hard setting) and never leaves the reviewer's machine. The server needs no private key.
+
+A *trial* key pair, made by the run command when no reviewer key is configured, lets a newcomer
+try the whole flow. It is labelled in its files and in every listing, its passphrase lies beside
+it, and it is never used once a real reviewer key is configured.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+from bot.sealing import DEFAULT_SUITE, PrivateKey, PublicKey, SealError, b64, unb64
+
+FORMAT = "thb-reviewer-key/1"
+ARGON2 = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}  # 64 MiB
+TRIAL_PASSPHRASE = "trial-only-not-secret"
+
+
+class KeyFileError(Exception):
+    pass
+
+
+def _derive(passphrase: str, salt: bytes, params: dict) -> bytes:
+    return Argon2id(salt=salt, length=32, **params).derive(passphrase.encode("utf-8"))
+
+
+def write_pair(
+    directory: Path, name: str, passphrase: str, suite: str = DEFAULT_SUITE, trial: bool = False
+) -> tuple[Path, Path]:
+    if not passphrase:
+        raise KeyFileError("a passphrase is required")
+    directory.mkdir(parents=True, exist_ok=True)
+    private = PrivateKey.generate(suite)
+    public = private.public_key(name=name, trial=trial)
+    key_path, pub_path = directory / f"{name}.key.json", directory / f"{name}.pub.json"
+    if key_path.exists() or pub_path.exists():
+        raise KeyFileError(f"{key_path} or {pub_path} exists already; choose another name")
+    salt, nonce = os.urandom(16), os.urandom(12)
+    sealed_private = AESGCM(_derive(passphrase, salt, ARGON2)).encrypt(
+        nonce, private.raw, public.key_id.encode()
+    )
+    header = {"format": FORMAT, "name": name, "suite": suite, "key_id": public.key_id, "trial": trial}
+    # The private key file is created readable by its owner only.
+    fd = os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(
+            {**header, "kdf": {"name": "argon2id", "salt": b64(salt), **ARGON2},
+             "nonce": b64(nonce), "private_key": b64(sealed_private)},
+            f, indent=2,
+        )
+    pub_path.write_text(json.dumps({**header, "public_key": b64(public.raw)}, indent=2))
+    return key_path, pub_path
+
+
+def read_public(path: Path) -> PublicKey:
+    try:
+        data = json.loads(Path(path).read_text())
+        if data.get("format") != FORMAT:
+            raise KeyFileError(f"{path}: not a reviewer public key file")
+        key = PublicKey(data["suite"], unb64(data["public_key"]), data.get("name", ""), bool(data.get("trial")))
+    except (ValueError, KeyError) as exc:
+        raise KeyFileError(f"{path}: unreadable reviewer public key file") from exc
+    if key.key_id != data.get("key_id"):
+        raise KeyFileError(f"{path}: key id does not match the key")
+    return key
+
+
+def read_private(path: Path, passphrase: str) -> PrivateKey:
+    try:
+        data = json.loads(Path(path).read_text())
+        kdf = data["kdf"]
+        params = {k: kdf[k] for k in ARGON2}
+        raw = AESGCM(_derive(passphrase, unb64(kdf["salt"]), params)).decrypt(
+            unb64(data["nonce"]), unb64(data["private_key"]), data["key_id"].encode()
+        )
+    except (ValueError, KeyError) as exc:
+        raise KeyFileError(f"{path}: unreadable reviewer key file") from exc
+    except Exception as exc:  # InvalidTag: wrong passphrase or altered file
+        raise KeyFileError("wrong passphrase, or the key file was altered") from exc
+    key = PrivateKey(data["suite"], raw)
+    if key.public_key().key_id != data["key_id"]:
+        raise KeyFileError(f"{path}: key id does not match the key")
+    return key
+
+
+def public_keys_in(directory: Path) -> list[PublicKey]:
+    if not directory.is_dir():
+        return []
+    return [read_public(p) for p in sorted(directory.glob("*.pub.json"))]
+
+
+def recipients(reviewer_keys_dir: Path, trial_key_dir: Path) -> list[PublicKey]:
+    """The public keys new reports are sealed to.
+
+    Real reviewer keys win: the trial key is used only when no real key is configured, so a
+    deployment that adds its reviewers never seals to a key whose passphrase is on disk.
+    """
+    real = [k for k in public_keys_in(reviewer_keys_dir) if not k.trial]
+    if real:
+        return real
+    trial = public_keys_in(trial_key_dir)
+    if not trial:
+        raise SealError("no reviewer public key is configured")
+    return trial
+
+
+def ensure_trial_pair(trial_key_dir: Path) -> bool:
+    """Create the trial key pair if missing; True when it was created now."""
+    if (trial_key_dir / "trial-reviewer.pub.json").exists():
+        return False
+    write_pair(trial_key_dir, "trial-reviewer", TRIAL_PASSPHRASE, trial=True)
+    (trial_key_dir / "PASSPHRASE").write_text(TRIAL_PASSPHRASE + "\n")
+    (trial_key_dir / "README.txt").write_text(
+        "TRIAL reviewer key pair, made for trying the assistant out. Its passphrase is in\n"
+        "PASSPHRASE beside it, so anything sealed to it is NOT protected. It is used only while\n"
+        "no real reviewer key is configured (bot keys init).\n"
+    )
+    return True

@@ -1,0 +1,119 @@
+"""The report store: sealed reports in, sealed reports out. Nothing here sees plaintext."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, declarative_base, relationship
+
+from bot import database
+from bot.sealing import Sealed
+
+Base = declarative_base()
+
+# Crockford's base32 without the letters people confuse (I, L, O, U): easy to read out and write.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class SealedReport(Base):
+    __tablename__ = "sealed_reports"
+    id = Column(String(36), primary_key=True)
+    reference = Column(String(16), nullable=False, unique=True)
+    submission_key = Column(String(64), nullable=False, unique=True)
+    received_on = Column(Date, nullable=False)
+    schema_version = Column(Integer, nullable=False)
+    nonce = Column(LargeBinary, nullable=False)
+    ciphertext = Column(LargeBinary, nullable=False)
+    keys = relationship("ReportKey", cascade="all, delete-orphan", lazy="selectin")
+
+    def sealed(self) -> Sealed:
+        return Sealed(
+            self.id, self.schema_version, self.nonce, self.ciphertext,
+            {k.key_id: (k.suite, k.wrapped_key) for k in self.keys},
+        )
+
+
+class ReportKey(Base):
+    __tablename__ = "report_keys"
+    report_id = Column(String(36), ForeignKey("sealed_reports.id", ondelete="CASCADE"), primary_key=True)
+    key_id = Column(String(16), primary_key=True)
+    suite = Column(String(32), nullable=False)
+    wrapped_key = Column(LargeBinary, nullable=False)
+
+
+def new_reference() -> str:
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"R-{code[:4]}-{code[4:]}"
+
+
+def submission_key(draft_id: str) -> str:
+    return hashlib.sha256(f"draft:{draft_id}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    report_id: str
+    reference: str
+    created: bool  # False when this draft had been stored already
+
+
+class ReportStore:
+    def __init__(self, database_url: str, migrate: bool = True):
+        self.url = database_url
+        if migrate:
+            database.upgrade(database_url)
+        self.engine = database.engine(database_url)
+
+    def find(self, draft_id: str) -> Receipt | None:
+        with Session(self.engine) as session:
+            row = session.execute(
+                select(SealedReport.id, SealedReport.reference).where(
+                    SealedReport.submission_key == submission_key(draft_id)
+                )
+            ).first()
+        return Receipt(row.id, row.reference, created=False) if row else None
+
+    def submit(self, draft_id: str, seal) -> Receipt:
+        """Store one report for ``draft_id``, exactly once.
+
+        ``seal(report_id, reference)`` returns the Sealed report; it is called only when the
+        draft is not stored yet. The report and its wrapped keys go in one transaction: never
+        half a report.
+        """
+        existing = self.find(draft_id)
+        if existing:
+            return existing
+        for _ in range(5):
+            report_id, reference = str(uuid.uuid4()), new_reference()
+            sealed: Sealed = seal(report_id, reference)
+            row = SealedReport(
+                id=report_id, reference=reference, submission_key=submission_key(draft_id),
+                received_on=datetime.now(timezone.utc).date(), schema_version=sealed.schema_version,
+                nonce=sealed.nonce, ciphertext=sealed.ciphertext,
+                keys=[ReportKey(key_id=k, suite=s, wrapped_key=w) for k, (s, w) in sealed.wrapped_keys.items()],
+            )
+            try:
+                with Session(self.engine) as session, session.begin():
+                    session.add(row)
+                return Receipt(report_id, reference, created=True)
+            except IntegrityError:
+                existing = self.find(draft_id)  # a concurrent confirmation stored it first
+                if existing:
+                    return existing
+                # otherwise the reference collided (1 in 10^12): draw another
+        raise RuntimeError("could not store the report")
+
+    def all(self, since: date | None = None) -> list[SealedReport]:
+        with Session(self.engine) as session:
+            query = select(SealedReport).order_by(SealedReport.received_on, SealedReport.reference)
+            if since:
+                query = query.where(SealedReport.received_on >= since)
+            return list(session.scalars(query))
+
+    def count(self) -> int:
+        return len(self.all())

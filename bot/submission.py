@@ -1,0 +1,39 @@
+"""Submitting a report: build it from the conversation, seal it to the reviewers, store it once."""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from bot import report, reviewer_keys, sealing
+from bot.config import Settings
+from bot.store import Receipt, ReportStore
+
+_stores: dict[str, ReportStore] = {}
+
+
+def store_for(settings: Settings) -> ReportStore:
+    if settings.database_url not in _stores:
+        _stores[settings.database_url] = ReportStore(settings.database_url)
+    return _stores[settings.database_url]
+
+
+def transcript(events: Iterable[dict]) -> list[dict[str, Any]]:
+    """The conversation as the person and the assistant wrote it, for the reviewer."""
+    lines = []
+    for e in events:
+        if e.get("event") in ("user", "bot") and e.get("text"):
+            lines.append({"from": "person" if e["event"] == "user" else "assistant", "text": e["text"],
+                          "at": e.get("timestamp")})
+    return lines
+
+
+def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: Iterable[dict],
+                  directory=None) -> Receipt:
+    store = store_for(settings)
+    recipients = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    built = report.build(slots, lang, transcript(events), directory)
+
+    def seal(report_id: str, reference: str) -> sealing.Sealed:
+        # The plaintext exists only in this process's memory, between build and seal.
+        return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients)
+
+    return store.submit(slots["draft_id"], seal)
