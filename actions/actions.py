@@ -137,10 +137,15 @@ ASK_ACTIONS = [_ask_action(slot) for slot in BY_SLOT]
 def _validator(form: str) -> type:
     def make(slot: str):
         async def validate(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+            # The SDK validates every slot set since the last message, including those a
+            # start action just reset: only the question actually asked reads the message.
+            if tracker.get_slot("requested_slot") != slot:
+                return {slot: value}
             message = tracker.latest_message or {}
             step = conversation.answer(form, slot, message.get("text"), intent_of(tracker),
                                        message.get("entities") or [], tracker.current_slot_values(),
-                                       lang_of(tracker), directory())
+                                       lang_of(tracker), directory(),
+                                       confidence=(message.get("intent") or {}).get("confidence") or 0.0)
             say(dispatcher, step.replies)
             return step.slots
         return validate
@@ -198,9 +203,9 @@ class ActionSubmitReport(Action):
         try:
             receipt = submit_report(SETTINGS, tracker.current_slot_values(), lang, tracker.events, directory())
         except Exception:  # the store or the keys are unavailable: keep every answer, say so
-            logger.exception("report submission failed")  # the exception carries no report content
+            logger.error("report submission failed", exc_info=True)  # the exception carries no report content
             say(dispatcher, [Reply(messages.text("submit_failed", lang))])
-            return []
+            return [SlotSet("awaiting_confirmation", True)]
         say(dispatcher, [Reply(messages.text("submitted", lang, reference=receipt.reference)),
                          Reply(messages.text("after_report", lang))])
         return slot_events({**conversation.cleared(lang), "last_reference": receipt.reference})
@@ -246,7 +251,7 @@ class ActionPause(Action):
         form = tracker.active_loop_name or ("report_form" if tracker.get_slot("awaiting_confirmation") else None)
         if form not in FORMS:
             say(dispatcher, [Reply(messages.text("nothing_to_pause", lang))])
-            return []
+            return [ActiveLoop(None)]
         say(dispatcher, [Reply(messages.text("paused", lang, hours=SETTINGS.pause_hours))])
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("paused_form", form),
                 SlotSet("paused_at", time.time()), SlotSet("awaiting_confirmation", False)]
@@ -260,7 +265,7 @@ class ActionResume(Action):
         lang = lang_of(tracker)
         if not tracker.get_slot("paused_form"):
             say(dispatcher, [Reply(messages.text("nothing_paused", lang), conversation.menu_buttons(lang))])
-            return []
+            return [SlotSet("paused_form", None)]
         say(dispatcher, [Reply(messages.text("resumed", lang))])
         return [SlotSet("paused_form", None), SlotSet("paused_at", None)]
 

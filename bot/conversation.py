@@ -134,6 +134,9 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> li
 # Short messages with these intents, inside a form, are a request rather than an answer: the
 # assistant responds, then asks the same question again.
 SIDE_REQUESTS = {"help": "help", "privacy_question": "privacy", "bot_challenge": "bot"}
+# Below this confidence a message inside a form is an answer, not a request: "four" answering
+# "how many?" must not be taken for an emergency or a request for help.
+REQUEST_CONFIDENCE = 0.8
 
 
 def previous_question(form: str, slots: dict[str, Any], current: str) -> str | None:
@@ -146,9 +149,11 @@ def previous_question(form: str, slots: dict[str, Any], current: str) -> str | N
 
 
 def answer(form: str, slot: str, text: str | None, intent: str | None, entities: list[dict],
-           slots: dict[str, Any], lang: str, directory: Directory) -> Step:
+           slots: dict[str, Any], lang: str, directory: Directory, confidence: float = 1.0) -> Step:
     """Understand the reply to the question for ``slot`` (the form's requested slot)."""
     text = text or ""
+    if not text.startswith("/") and confidence < REQUEST_CONFIDENCE:
+        intent = "inform"
     short = text.startswith("/") or word_count(text) <= MAX_COMMAND_WORDS
     step = Step()
     again = {slot: None}  # ask the same question again
@@ -195,9 +200,10 @@ def answer(form: str, slot: str, text: str | None, intent: str | None, entities:
         step.replies.append(Reply(messages.text("oversized", lang, limit=MAX_ANSWER_CHARS)))
     if slot in ("in_danger",) and understood.value == "yes":
         step.replies += emergency(lang, directory, slots.get("location_country"))
-    if slot == "location" and understood.value != SKIPPED:
+    if slot in ("location", "place") and understood.value != SKIPPED:
         country, city = directory.locate(understood.value)
-        step.slots.update(location_country=country, location_city=city)
+        if country or slot == "location":  # where the person is decides which numbers to show
+            step.slots.update(location_country=country, location_city=city)
     if slot == "contact_preference" and understood.value != "contact":
         step.slots["contact_details"] = NOT_APPLICABLE
     if slot == "consent" and understood.value != "yes":
@@ -221,9 +227,8 @@ def start_report(path: str | None, slots: dict[str, Any]) -> dict[str, Any]:
     """A fresh draft: a new draft id, no answers, the questions this path does not ask marked."""
     fresh = {q.slot: None for q in REPORT}
     fresh.update({s: NOT_APPLICABLE for s in not_applicable(path, "report_form")})
-    fresh.update(draft_id=str(uuid.uuid4()), awaiting_confirmation=False, paused_form=None,
-                 paused_at=None, exploitation_type_text=None, control_signs_text=None,
-                 victims_count_number=None)
+    fresh.update(draft_id=str(uuid.uuid4()), paused_at=None, exploitation_type_text=None,
+                 control_signs_text=None, victims_count_number=None)
     if path == "third_party" and slots.get("location") not in (None, SKIPPED, NOT_APPLICABLE):
         fresh["place"] = slots["location"]
     if path == "help":

@@ -130,6 +130,7 @@ def options_key(slot: str, path: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: what keyword matching compares."""
+    text = text.replace("\u2019", "'").replace("\u02bc", "'")  # phones type a curly apostrophe
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", stripped).strip()

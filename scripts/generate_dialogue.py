@@ -98,15 +98,18 @@ def rules() -> dict:
         {"intent": "emergency"}, {"action": "action_emergency"}, *_activate("triage_form")]})
     for intent, action in REPLIES.items():
         r.append({"rule": f"{intent} outside a form", "steps": [{"intent": intent}, {"action": action}]})
-    for intent, action in [("stop", "action_stop"), ("pause", "action_pause"), ("exit_chat", "action_exit"),
-                           ("resume", "action_resume")]:
-        r.append({"rule": f"{intent} outside a form", "steps": [{"intent": intent}, {"action": action}]})
+    for intent, action in [("stop", "action_stop"), ("pause", "action_pause"), ("exit_chat", "action_exit")]:
+        r.append({"rule": f"{intent} outside a form", "steps": [
+            {"intent": intent}, {"action": action}, {"active_loop": None}]})
+    r.append({"rule": "resume with nothing paused", "steps": [
+        {"intent": "resume"}, {"action": "action_resume"}, {"slot_was_set": [{"paused_form": None}]}]})
     for form in FORMS:
         for intent, action in [("stop", "action_stop"), ("pause", "action_pause"), ("exit_chat", "action_exit")]:
             r.append(_form_rule(f"{intent} inside {form}", form,
                                 [{"action": action}, {"active_loop": None}], intent=intent))
         r.append({"rule": f"resume a paused {form}", "condition": [{"slot_was_set": [{"paused_form": form}]}],
-                  "steps": [{"intent": "resume"}, {"action": "action_resume"}, *_activate(form)]})
+                  "steps": [{"intent": "resume"}, {"action": "action_resume"},
+                            {"slot_was_set": [{"paused_form": None}]}, *_activate(form)]})
     for path, action, form in [("report", "action_start_report", "report_form"),
                                ("help", "action_start_help", "help_form"),
                                ("third_party", "action_start_help", "help_form")]:
@@ -116,18 +119,24 @@ def rules() -> dict:
     r.append(_form_rule("help done, wants to be contacted or to tell", "help_form",
                         [{"action": "action_start_report"}, *_activate("report_form")],
                         extra_condition=[{"slot_was_set": [{"next_step": "report"}]}]))
-    r.append(_form_rule("help done, that's all", "help_form", [{"action": "action_close"}],
+    r.append(_form_rule("help done, that's all", "help_form",
+                        [{"action": "action_close"}, {"slot_was_set": [{"path": None}, {"next_step": None}]}],
                         extra_condition=[{"slot_was_set": [{"next_step": "done"}]}]))
     r.append(_form_rule("report form done: summary", "report_form", [{"action": "action_review_report"}]))
     awaiting = [{"slot_was_set": [{"awaiting_confirmation": True}]}]
-    for intent, action in [("affirm", "action_submit_report"), ("deny", "action_choose_correction"),
+    # A rule must state every change its action makes to a slot the rule's condition reads.
+    for outcome, after in [("sent", None), ("failed, answers kept", True)]:
+        r.append({"rule": f"affirm at the summary: {outcome}", "condition": awaiting,
+                  "steps": [{"intent": "affirm"}, {"action": "action_submit_report"},
+                            {"slot_was_set": [{"awaiting_confirmation": after}]}]})
+    for intent, action in [("deny", "action_choose_correction"),
                            ("go_back", "action_choose_correction"), ("inform", "action_choose_correction"),
                            ("nlu_fallback", "action_choose_correction")]:
         r.append({"rule": f"{intent} at the summary", "condition": awaiting,
                   "steps": [{"intent": intent}, {"action": action}]})
     r.append({"rule": "change a chosen answer at the summary", "condition": awaiting,
               "steps": [{"intent": "go_back", "entities": ["field"]}, {"action": "action_correct_answer"},
-                        *_activate("report_form")]})
+                        {"slot_was_set": [{"awaiting_confirmation": False}]}, *_activate("report_form")]})
     return {"version": "3.1", "rules": r}
 
 
