@@ -214,10 +214,8 @@ def interpret(
         matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
-        # Nothing recognised: keep the person's own words rather than lose them.
-        return Answer(["Other"], extra={f"{slot}_text": text}) if "Other" in opts else Answer(
-            [text]
-        )
+        # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.
+        return Answer(["Other"], extra={f"{slot}_text": text})
 
     if question.kind == "count":
         digits = re.search(r"\d+", text)

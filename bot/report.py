@@ -68,6 +68,8 @@ def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
         value = slots.get(q.slot)
         if q.slot == "consent" or value == NOT_APPLICABLE or value is None:
             continue
-        lines.append(messages.text("summary_line", lang, label=messages.field(q.slot, lang),
-                                   value=display_value(q.slot, value, lang, path)))
+        shown = display_value(q.slot, value, lang, path)
+        if slots.get(f"{q.slot}_text"):  # what the person typed, beside what it was taken to mean
+            shown = f"{shown} ({slots[f'{q.slot}_text']})" if value != ["Other"] else slots[f"{q.slot}_text"]
+        lines.append(messages.text("summary_line", lang, label=messages.field(q.slot, lang), value=shown))
     return lines

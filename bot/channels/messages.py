@@ -32,9 +32,11 @@ def safe_payload(text: str) -> str:
     any intent or slot: it is passed on as ordinary text instead, which the assistant answers
     calmly like any message it does not understand.
     """
+    if not text.lstrip().startswith("/"):
+        return text
     match = _PAYLOAD.match(text.strip())
     if not match:
-        return text
+        return text.lstrip().lstrip("/").strip() or "?"
     intent, entities = match.group(1), match.group(2)
     ok = intent in INTENTS
     if ok and entities:

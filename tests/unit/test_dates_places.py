@@ -1,0 +1,37 @@
+from datetime import date
+
+from bot import dates, places, referrals
+from bot.config import Settings
+
+TODAY = date(2026, 11, 29)
+
+
+def test_relative_dates_in_both_languages():
+    assert dates.parse("yesterday around 10pm", "en", TODAY) == "2026-11-28"
+    assert dates.parse("last night", "en", TODAY) == "2026-11-28"
+    assert dates.parse("hier soir vers 22h", "fr", TODAY) == "2026-11-28"
+    assert dates.parse("la nuit dernière", "fr", TODAY) == "2026-11-28"
+    assert dates.parse("il y a deux semaines", "fr", TODAY) == "2026-11-15"
+
+
+def test_written_dates_are_day_first_and_never_in_the_future():
+    assert dates.parse("3 May", "en", TODAY) == "2026-05-03"
+    assert dates.parse("le 3 mai", "fr", TODAY) == "2026-05-03"
+    assert dates.parse("12/10/2026", "en", TODAY) == "2026-10-12"
+    assert dates.parse("25/12/2026", "en", TODAY) is None
+    assert dates.parse("I am not sure", "en", TODAY) is None
+
+
+def test_countries_in_english_and_french():
+    assert places.country_in("near the station in Kyiv, Ukraine") == "UA"
+    assert places.country_in("une ferme en Moldavie") == "MD"
+    assert places.country_in("Prizren, Kosovo") == "XK"
+    assert places.country_in("à la frontière avec la Pologne") == "PL"
+    assert places.country_in("the farm") is None
+
+
+def test_cities_from_the_directory_in_any_spelling():
+    directory = referrals.load(Settings.from_env().referrals_dir)
+    assert directory.locate("près de la gare de Kiev") == ("UA", "Kyiv")
+    assert directory.locate("Varsovie") == ("PL", "Warsaw")
+    assert directory.locate("somewhere") == (None, None)

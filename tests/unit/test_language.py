@@ -1,0 +1,41 @@
+from bot.language import detect, normalise
+
+
+def test_sentences_are_detected_in_each_language():
+    assert detect("Bonjour, je voudrais signaler quelque chose de grave") == "fr"
+    assert detect("Hello, I would like to report something serious") == "en"
+
+
+def test_a_person_who_switches_language_is_followed():
+    assert detect("hier soir vers minuit près de la gare", current="en") == "fr"
+    assert detect("I saw three women at the checkpoint yesterday", current="fr") == "en"
+
+
+def test_short_replies_never_flip_the_language():
+    for text in ["ok", "oui", "Kyiv", "no", "3", "oui merci", "Lviv station"]:
+        assert detect(text, current="fr") == "fr"
+        assert detect(text, current="en") == "en"
+
+
+def test_payloads_emoji_and_empty_keep_the_current_language():
+    assert detect('/inform{"choice":"yes"}', current="fr") == "fr"
+    assert detect("😀😀😀", current="fr") == "fr"
+    assert detect("", current="fr") == "fr"
+    assert detect(None) == "en"
+
+
+def test_unsupported_scripts_fall_back_to_current_then_hint():
+    assert detect("مرحبا كيف حالك اليوم يا صديقي", current="fr") == "fr"
+    assert detect("ok", hint="fr-CA") == "fr"
+    assert detect("ok", hint="de") == "en"
+
+
+def test_detection_is_deterministic():
+    text = "je ne sais pas trop quoi dire"
+    assert len({detect(text) for _ in range(20)}) == 1
+
+
+def test_normalise():
+    assert normalise("FR_fr") == "fr"
+    assert normalise("uk") is None
+    assert normalise(None) is None

@@ -1,0 +1,48 @@
+import json
+import os
+import stat
+
+import pytest
+
+from bot import reviewer_keys
+from bot.reviewer_keys import KeyFileError
+from bot.sealing import SealError
+
+
+def test_key_pair_files_and_passphrase(tmp_path):
+    key_path, pub_path = reviewer_keys.write_pair(tmp_path, "alice", "correct horse battery")
+    assert stat.S_IMODE(os.stat(key_path).st_mode) == 0o600
+    data = json.loads(key_path.read_text())
+    assert data["kdf"]["name"] == "argon2id"
+    private = reviewer_keys.read_private(key_path, "correct horse battery")
+    assert private.public_key().key_id == reviewer_keys.read_public(pub_path).key_id
+    with pytest.raises(KeyFileError):
+        reviewer_keys.read_private(key_path, "wrong passphrase")
+
+
+def test_existing_key_files_are_never_overwritten(tmp_path):
+    reviewer_keys.write_pair(tmp_path, "alice", "passphrase one!")
+    with pytest.raises(KeyFileError):
+        reviewer_keys.write_pair(tmp_path, "alice", "passphrase two!")
+
+
+def test_a_tampered_public_key_file_is_refused(tmp_path):
+    _, pub_path = reviewer_keys.write_pair(tmp_path, "alice", "passphrase one!")
+    data = json.loads(pub_path.read_text())
+    data["key_id"] = "0" * 16
+    pub_path.write_text(json.dumps(data))
+    with pytest.raises(KeyFileError):
+        reviewer_keys.read_public(pub_path)
+
+
+def test_real_reviewer_keys_replace_the_trial_key(tmp_path):
+    real, trial = tmp_path / "reviewers", tmp_path / "trial"
+    with pytest.raises(SealError):
+        reviewer_keys.recipients(real, trial)
+    assert reviewer_keys.ensure_trial_pair(trial) is True
+    assert reviewer_keys.ensure_trial_pair(trial) is False
+    [only] = reviewer_keys.recipients(real, trial)
+    assert only.trial
+    reviewer_keys.write_pair(real, "alice", "a real passphrase")
+    used = reviewer_keys.recipients(real, trial)
+    assert [k.name for k in used] == ["alice"] and not used[0].trial

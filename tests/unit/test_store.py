@@ -1,0 +1,56 @@
+"""The store keeps exactly one sealed report per draft, and only ciphertext."""
+import threading
+
+from sqlalchemy import inspect
+
+from bot import database
+from bot.sealing import PrivateKey, open_sealed, seal
+from bot.store import ReportStore
+
+
+def _sealer(key, calls):
+    def make(report_id, reference):
+        calls.append(report_id)
+        return seal(report_id, f"report {reference}".encode(), [key.public_key()])
+    return make
+
+
+def test_the_same_draft_submitted_twice_is_one_report(tmp_path):
+    store = ReportStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    key, calls = PrivateKey.generate(), []
+    first = store.submit("draft-1", _sealer(key, calls))
+    second = store.submit("draft-1", _sealer(key, calls))
+    assert first.created and not second.created
+    assert first.reference == second.reference
+    assert store.count() == 1 and len(calls) == 1
+    [row] = store.all()
+    assert open_sealed(row.sealed(), key) == f"report {first.reference}".encode()
+
+
+def test_concurrent_confirmations_store_one_report(tmp_path):
+    store = ReportStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    key, calls, receipts = PrivateKey.generate(), [], []
+    threads = [threading.Thread(target=lambda: receipts.append(store.submit("draft-x", _sealer(key, calls))))
+               for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert store.count() == 1
+    assert len({r.reference for r in receipts}) == 1
+
+
+def test_different_drafts_get_different_references(tmp_path):
+    store = ReportStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    key = PrivateKey.generate()
+    refs = {store.submit(f"d{i}", _sealer(key, [])).reference for i in range(20)}
+    assert len(refs) == 20
+    assert all(r.startswith("R-") and len(r) == 11 for r in refs)
+
+
+def test_migrations_go_up_and_down(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    database.upgrade(url)
+    assert {"sealed_reports", "report_keys"} <= set(inspect(database.engine(url)).get_table_names())
+    database.downgrade(url, "base")
+    assert not {"sealed_reports", "report_keys"} & set(inspect(database.engine(url)).get_table_names())
+    database.upgrade(url)
+    assert "sealed_reports" in inspect(database.engine(url)).get_table_names()
