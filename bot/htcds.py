@@ -23,7 +23,7 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
     a, d = report.get("answers", {}), report.get("derived", {})
     controls = [METHODS_OF_CONTROL.get(v, v) for v in _list(a.get("control_signs"))]
     gender = a.get("victims_gender")
-    nationality = places.country_in(a.get("victims_nationality") or "")
+    nationality = places.nationality_in(a.get("victims_nationality") or "")
     stage = a.get("stage")
     return {
         "hte_Description": a.get("narrative"),

@@ -22,6 +22,9 @@ MIN_PROBABILITY = 0.80
 
 _lock = threading.Lock()
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+# Addresses, links and codes say nothing about the language a person writes in: an email
+# address would otherwise make a French sentence look English.
+_NOT_LANGUAGE = re.compile(r"\S+@\S+|\w+://\S+|www\.\S+|\S*\d\S*", re.UNICODE)
 
 
 def normalise(code: str | None) -> str | None:
@@ -58,7 +61,7 @@ def detect(text: str | None, current: str | None = None, hint: str | None = None
     fallback = normalise(current) or normalise(hint) or DEFAULT
     if not text or text.lstrip().startswith("/"):
         return fallback
-    words = _WORD.findall(text)
+    words = _WORD.findall(_NOT_LANGUAGE.sub(" ", text))
     if len(words) < MIN_WORDS_TO_SWITCH:
         return fallback
     probabilities = _probabilities(" ".join(words))

@@ -19,6 +19,27 @@ ALIASES = {
 }
 
 
+# How people name a nationality, as word stems (English and French share most of them):
+# "Ukrainian", "ukrainienne" -> UA. Only countries people on these missions commonly meet.
+DEMONYM_STEMS = {
+    "UA": ["ukrain"], "PL": ["polish", "polonais", "pole"], "RO": ["romanian", "roumain"],
+    "MD": ["moldov", "moldave"], "LT": ["lithuanian", "lituanien"], "XK": ["kosovar", "kosovan"],
+    "BA": ["bosnian", "bosnien"], "IQ": ["iraqi", "irakien"], "SY": ["syrian", "syrien"],
+    "RU": ["russian", "russe"], "BY": ["belarus", "bielorusse"], "AL": ["albanian", "albanais"],
+    "RS": ["serbian", "serbe"], "AF": ["afghan"], "NG": ["nigerian", "nigerian"], "VN": ["vietnam"],
+    "ER": ["eritrean", "erythreen"], "TR": ["turkish", "turc"], "GE": ["georgian", "georgien"],
+}
+
+
+def nationality_in(text: str) -> str | None:
+    """The country of a nationality or country named in free text ("they spoke Romanian")."""
+    folded = f" {fold(text)} "
+    for code, stems in DEMONYM_STEMS.items():
+        if any(re.search(rf"(?<!\w){stem}", folded) for stem in stems):
+            return code
+    return country_in(text)
+
+
 @functools.lru_cache(maxsize=1)
 def _country_names() -> list[tuple[str, str]]:
     """(folded name, alpha-2 code), longest names first so 'Guinea-Bissau' beats 'Guinea'."""

@@ -35,3 +35,10 @@ def test_cities_from_the_directory_in_any_spelling():
     assert directory.locate("près de la gare de Kiev") == ("UA", "Kyiv")
     assert directory.locate("Varsovie") == ("PL", "Warsaw")
     assert directory.locate("somewhere") == (None, None)
+
+
+def test_nationalities_in_both_languages():
+    assert places.nationality_in("they spoke Ukrainian") == "UA"
+    assert places.nationality_in("des femmes roumaines") == "RO"
+    assert places.nationality_in("from Moldova") == "MD"
+    assert places.nationality_in("I don't know") is None

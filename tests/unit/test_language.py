@@ -39,3 +39,8 @@ def test_normalise():
     assert normalise("FR_fr") == "fr"
     assert normalise("uk") is None
     assert normalise(None) is None
+
+
+def test_addresses_links_and_codes_do_not_change_the_language():
+    assert detect("écrivez-moi à contact.person@example.org", current="fr") == "fr"
+    assert detect("my reference R-7K3M-Q9PX https://example.org/contact", current="fr") == "fr"

@@ -1,0 +1,301 @@
+"""End to end: the real Rasa server and action server, a conversation over the REST channel, the
+report opened with the reviewer's key, and no plaintext of it on disk."""
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from bot import launcher, review, reviewer_keys
+from bot.config import Settings
+from bot.store import ReportStore
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("assistant") / "var"
+    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
+    ReportStore(settings.database_url)
+    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
+    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log",
+                          extra_env={"BOT_DATA_DIR": str(data_dir)}) as servers:
+        yield servers, settings
+
+
+class Chat:
+    def __init__(self, url: str):
+        self.url, self.sender = url, secrets.token_hex(8)
+
+    def raw(self, body: bytes, content_type="application/json"):
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def say(self, text: str) -> list[dict]:
+        status, replies = self.raw(json.dumps({"sender": self.sender, "message": text}).encode())
+        assert status == 200, (status, replies)
+        assert replies, f"no answer to {text!r}"
+        return replies
+
+    @staticmethod
+    def text(replies) -> str:
+        return "\n".join(r.get("text") or "" for r in replies)
+
+    @staticmethod
+    def buttons(replies) -> list[str]:
+        return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def choice(value: str) -> str:
+    return '/inform{"choice":"%s"}' % value
+
+
+def open_reports(settings):
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json",
+                                     reviewer_keys.TRIAL_PASSPHRASE)
+    return [r for r in review.opened(ReportStore(settings.database_url), key) if not isinstance(r, tuple)]
+
+
+WORDS = {
+    "en": {"open": "I need to report something I saw at the checkpoint", "yes": "yes",
+           "summary": "Nothing has been sent yet", "sent": "Your reference code is", "question_date": "When did it happen",
+           "consent": "Do you agree"},
+    "fr": {"open": "je dois signaler quelque chose que j'ai vu au checkpoint", "yes": "oui",
+           "summary": "Rien n'a encore été envoyé", "sent": "code de référence", "question_date": "Quand",
+           "consent": "Acceptez"},
+}
+
+
+def full_report(chat: Chat, lang: str, canary: str) -> tuple[list[dict], dict[str, str]]:
+    w = WORDS[lang]
+    answers = {
+        "narrative": f"three young women were locked in a van behind the bar {canary}0",
+        "incident_date": f"yesterday {canary}1",
+        "place": f"Kyiv near the station {canary}2",
+        "victims_count": f"3 {canary}3",
+        "victims_nationality": f"Ukrainian {canary}4",
+        "perpetrators": f"a tall man with a scar {canary}5",
+        "actions_taken": f"I told my commander {canary}6",
+        "contact_details": f"{canary}7@example.org",
+    } if lang == "en" else {
+        "narrative": f"trois jeunes femmes étaient enfermées dans une camionnette derrière le bar {canary}0",
+        "incident_date": f"hier soir {canary}1",
+        "place": f"Kyiv près de la gare {canary}2",
+        "victims_count": f"3 {canary}3",
+        "victims_nationality": f"ukrainiennes {canary}4",
+        "perpetrators": f"un grand homme avec une cicatrice {canary}5",
+        "actions_taken": f"j'ai prévenu mon commandant {canary}6",
+        "contact_details": f"{canary}7@example.org",
+    }
+    first = chat.say(w["open"])
+    assert "/change_language{\"language\":\"fr\"}" in chat.buttons(first)  # languages offered at the start
+    if lang == "fr":
+        chat.say('/change_language{"language":"fr"}')
+    assert w["consent"] in chat.text(chat.say(choice("no")))  # not in danger -> privacy notice, consent
+    chat.say(choice("yes"))
+    chat.say(choice("observed"))
+    assert w["question_date"] in chat.text(chat.say(answers["narrative"]))
+    chat.say(answers["incident_date"])
+    chat.say(answers["place"])
+    chat.say(choice("Exploitation"))
+    chat.say(choice("ForcedLabour"))
+    chat.say(choice("WithholdsDocuments"))
+    chat.say(answers["victims_count"])
+    chat.say(choice("yes"))
+    chat.say(choice("Feminine"))
+    chat.say(answers["victims_nationality"])
+    chat.say(answers["perpetrators"])
+    chat.say(choice("yes"))
+    chat.say(answers["actions_taken"])
+    chat.say(choice("contact"))
+    summary = chat.say(answers["contact_details"])
+    return summary, answers
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    summary, answers = full_report(chat, lang, canary)
+    assert WORDS[lang]["summary"] in chat.text(summary)
+    for value in answers.values():
+        assert value in chat.text(summary)  # everything is read back before sending
+    sent = chat.say(WORDS[lang]["yes"])
+    assert WORDS[lang]["sent"] in chat.text(sent)
+    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    assert opened.reference in chat.text(sent)
+    report = opened.report
+    assert report["language"] == lang and report["kind"] == "incident_report" and report["urgent"] is True
+    for slot, value in answers.items():
+        assert report["answers"][slot] == value, slot
+    exported = opened.htcds()
+    assert exported["hte_Description"] == answers["narrative"]
+    assert exported["hte_Type"] == "Exploitation"
+    assert exported["vic_TypeOfExploitation"] == ["ForcedLabour"]
+    assert exported["vic_MethodsOfControl"] == ["WithholdsDocuments"]
+    assert exported["prs_Gender"] == ["Feminine"]
+    assert exported["prs_Nationality"] == "UA"
+    assert exported["hte_Country"] == "UA" and exported["hte_City"] == "Kyiv"
+    assert exported["con_Consent"] is True and exported["x_KnowledgeSource"] == "observed"
+    assert exported["x_MinorsInvolved"] == "yes" and exported["x_ContactDetails"] == answers["contact_details"]
+    assert any(canary in line["text"] for line in exported["x_Transcript"] if line["from"] == "person")
+
+    # Nothing of the report is readable on disk: not in the database, its journal, or the logs.
+    for path in [*settings.data_dir.rglob("*")]:
+        if path.is_file():
+            assert canary.encode() not in path.read_bytes(), f"{canary} found in {path}"
+
+
+def test_a_double_clicked_confirmation_stores_one_report(assistant):
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    full_report(chat, "en", canary)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(chat.raw(json.dumps(
+        {"sender": chat.sender, "message": "/affirm"}).encode()))) for _ in range(3)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert all(status == 200 for status, _ in results)
+    assert sum(canary in json.dumps(r.report) for r in open_reports(settings)) == 1
+    references = {ref for _, replies in results for ref in __import__("re").findall(r"R-\w{4}-\w{4}", Chat.text(replies))}
+    assert len(references) == 1  # every answer names the same, single report
+
+
+def test_a_second_report_starts_empty_in_the_same_language(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    full_report(chat, "fr", "second")
+    chat.say("oui")
+    again = chat.say("je voudrais faire un autre signalement s'il vous plaît")
+    assert "danger" in chat.text(again)  # triage again, in French
+    chat.say(choice("no"))
+    chat.say(choice("yes"))
+    asked = chat.say(choice("told"))
+    assert "Avec vos mots" in chat.text(asked) or "vos propres mots" in chat.text(asked)  # narrative asked again
+
+
+def test_stop_discards_and_a_new_start_asks_again(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    chat.say(WORDS["en"]["open"])
+    chat.say(choice("no"))
+    chat.say(choice("yes"))
+    stopped = chat.say("stop")
+    assert "deleted everything" in chat.text(stopped)
+    chat.say("hello")
+    chat.say(choice("no"))
+    assert "Do you agree" in chat.text(chat.say(choice("report")))  # consent asked anew
+
+
+def test_survivor_gets_the_matching_service_without_telling_a_story(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    chat.say("I need help, my boss took my passport")
+    chat.say(choice("no"))
+    chat.say(choice("shelter"))
+    services = chat.say("I am in Kyiv")
+    text = chat.text(services)
+    assert "Example Shelter Kyiv" in text and "Example entry" in text
+    assert "That's all for now" in [b["title"] for r in services for b in r.get("buttons") or []]
+    assert "Take care" in chat.text(chat.say(choice("done")))
+
+
+def test_worried_third_party_can_tell_a_reviewer(assistant):
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat.say("my sister went abroad for a job and I can't reach her anymore")
+    chat.say(choice("no"))
+    chat.say("she is in Warsaw")
+    chat.say(choice("report"))
+    chat.say(choice("yes"))
+    chat.say(f"her phone is always off and her employer has her passport {canary}")
+    chat.say(choice("no"))
+    chat.say(choice("unsure"))
+    summary = chat.say(choice("anonymous"))
+    assert canary in chat.text(summary)
+    chat.say("yes")
+    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    assert opened.report["kind"] == "third_party_concern"
+    assert opened.report["answers"]["place"] == "she is in Warsaw"
+
+
+BAD_INPUTS = [
+    "", "   ", "a" * 10_000, "😀😀😀🙏", "مرحبا، أحتاج إلى مساعدة", "שלום", "hel\x00lo\x1b[2J\x07",
+    "Привет hello bonjour 你好", "/restart", '/inform{"requested_slot":"consent"}', "/nonexistent_intent",
+    '/inform{"choice":"<script>alert(1)</script>"}', "/", '{"json": true}', "\u202eevil",
+]
+
+
+def test_bad_input_gets_a_calm_answer_and_loses_nothing(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    chat.say(WORDS["en"]["open"])
+    chat.say(choice("no"))
+    chat.say(choice("yes"))
+    chat.say(choice("observed"))
+    chat.say("a man took the passports of four women at the market")
+    for bad in BAD_INPUTS:
+        replies = chat.say(bad)
+        assert chat.text(replies).strip(), repr(bad)
+    # Still in the same conversation, with the answers given so far.
+    chat.say("skip")
+    for _ in range(20):
+        replies = chat.say("skip")
+        if "Nothing has been sent yet" in chat.text(replies):
+            break
+    text = chat.text(replies)
+    assert "a man took the passports of four women at the market" in text
+
+
+def test_malformed_requests_are_refused_clearly(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    assert chat.raw(b"not json")[0] == 400
+    assert chat.raw(b"[1, 2]")[0] == 400
+    assert chat.raw(json.dumps({"message": "hi"}).encode())[0] == 400
+    assert chat.raw(json.dumps({"sender": "x" * 500, "message": "hi"}).encode())[0] == 400
+    assert chat.raw(b"{" + b" " * 70_000 + b"}")[0] == 413
+    status, replies = chat.raw(json.dumps({"sender": "s", "message": 12}).encode())
+    assert status == 200 and replies
+
+
+def test_no_open_http_api(assistant):
+    servers, _ = assistant
+    for path in ["/conversations/x/tracker", "/model", "/status", "/webhooks/telegram/set_webhook"]:
+        try:
+            urllib.request.urlopen(servers.url + path, timeout=5)
+            status = 200
+        except urllib.error.HTTPError as e:
+            status = e.code
+        assert status in (403, 404, 405), path
+
+
+def test_zz_action_server_down_is_said_not_swallowed(assistant):
+    """Runs last in this module: it stops the action server."""
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    chat.say("hello")
+    actions = servers.processes[0]
+    __import__("os").killpg(actions.pid, 15)
+    actions.wait(timeout=30)
+    status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "hello again"}).encode())
+    assert status == 503
+    assert "send your last message again" in Chat.text(replies)
