@@ -1,0 +1,70 @@
+"""The reviewer's command line: keys, listing and HTCDS export, without a terminal."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import reviewer_keys
+from bot.config import Settings
+from bot.submission import submit_report
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT = str(Path(sys.executable).with_name("bot"))
+
+
+def bot(*args, env=None, input_text=None):
+    return subprocess.run([BOT, *args], cwd=ROOT, env=env, capture_output=True, text=True, input=input_text, timeout=120)
+
+
+@pytest.fixture
+def env(tmp_path):
+    import os
+
+    return {**os.environ, "BOT_DATA_DIR": str(tmp_path / "var"), "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewers")}
+
+
+def test_setup_makes_a_labelled_trial_key(env):
+    out = bot("setup", env=env)
+    assert out.returncode == 0 and "TRIAL" in out.stdout
+    assert "Using the TRIAL" in bot("setup", env=env).stdout
+
+
+def test_keys_init_review_list_and_export(env, tmp_path):
+    passfile = tmp_path / "pass"
+    passfile.write_text("a long reviewer passphrase\n")
+    made = bot("keys", "init", "--name", "focal-point", "--out", str(tmp_path / "reviewers"),
+               "--passphrase-file", str(passfile), env=env)
+    assert made.returncode == 0, made.stderr
+    assert "focal-point.pub.json" in made.stdout
+    listed = bot("keys", "list", env=env)
+    assert "focal-point" in listed.stdout and "seals new reports" in listed.stdout
+
+    settings = Settings.from_env(env)
+    slots = {"path": "report", "consent": "yes", "narrative": "CLI-CANARY story", "stage": "Transit",
+             "victims_gender": "Both", "draft_id": "d1", "immediate_danger": "yes"}
+    receipt = submit_report(settings, slots, "en", [{"event": "user", "text": "CLI-CANARY story"}])
+
+    key = str(tmp_path / "reviewers" / "focal-point.key.json")
+    no_pass = bot("review", "list", "--key", key, env=env, input_text="")
+    assert no_pass.returncode != 0 and "BOT_REVIEWER_PASSPHRASE_FILE" in no_pass.stderr
+    listed = bot("review", "list", "--key", key, env={**env, "BOT_REVIEWER_PASSPHRASE_FILE": str(passfile)})
+    assert receipt.reference in listed.stdout and "URGENT" in listed.stdout and "CLI-CANARY" in listed.stdout
+    exported = bot("review", "export", "--format", "json", "--key", key,
+                   env={**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"})
+    [record] = json.loads(exported.stdout)
+    assert record["hte_Description"] == "CLI-CANARY story"
+    assert record["hte_Type"] == "Transit" and record["prs_Gender"] == ["Feminine", "Masculine"]
+    assert record["x_Reference"] == receipt.reference and record["x_Urgent"] is True
+    wrong = bot("review", "list", "--key", key, env={**env, "BOT_REVIEWER_PASSPHRASE": "wrong"})
+    assert wrong.returncode != 0 and "wrong passphrase" in wrong.stderr
+
+
+def test_real_reviewer_keys_mean_the_trial_key_is_not_used(env, tmp_path):
+    bot("setup", env=env)
+    reviewer_keys.write_pair(tmp_path / "reviewers", "alice", "alice passphrase!")
+    settings = Settings.from_env(env)
+    submit_report(settings, {"path": "report", "consent": "yes", "narrative": "x", "draft_id": "d2"}, "en", [])
+    trial = bot("review", "list", env=env)  # defaults to the trial key
+    assert "cannot open" in trial.stdout and "0 report(s) opened" in trial.stderr
