@@ -94,7 +94,7 @@ def services(slots: dict[str, Any], lang: str, directory: Directory) -> list[Rep
     needs = slots.get("needs") if isinstance(slots.get("needs"), list) else None
     found = directory.match(country, city, needs, lang)
     lines = []
-    if found == [directory.hotline]:
+    if found[0] == directory.hotline:
         lines.append(messages.text("services_none", lang))
     else:
         where = messages.text("services_where", lang, place=city or places.country_name(country, lang)) if (city or country) else ""
@@ -123,7 +123,7 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> li
     if question.kind in ("choice", "multi"):
         buttons = [{"title": o["label"], "payload": payload("inform", choice=value)}
                    for value, o in messages.options(options_key(slot, path), lang).items()]
-    if not question.required and slot not in ("next_step",):
+    if not question.required and slot not in ("next_step", "consent", "path"):
         buttons.append({"title": messages.button("skip", lang), "payload": "/skip"})
     replies.append(Reply(text, buttons))
     return replies

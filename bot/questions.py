@@ -32,6 +32,7 @@ class Question:
     required: bool = False  # a required question cannot be skipped
     intents: dict[str, str] = field(default_factory=dict)  # intent -> option value
     options_key: str | None = None  # options section, defaults to the slot name
+    skip_value: str = SKIPPED  # what "skip" means for this question
 
     def option_values(self, lang: str | None) -> list[str]:
         return list(messages.options(self.options_key or self.slot, lang))
@@ -44,6 +45,7 @@ TRIAGE = (
     Question(
         "path",
         "choice",
+        skip_value="help",  # no choice made: services, which ask nothing of the person
         intents={
             "report_incident": "report",
             "request_help": "help",
@@ -55,11 +57,11 @@ TRIAGE = (
 HELP = (
     Question("needs", "multi"),
     Question("location", "place"),
-    Question("next_step", "choice", intents={"affirm": "report", "deny": "done"}),
+    Question("next_step", "choice", skip_value="done", intents={"affirm": "report", "deny": "done"}),
 )
 
 REPORT = (
-    Question("consent", "choice", required=True, intents=dict(YES_NO_UNSURE)),
+    Question("consent", "choice", skip_value="no", intents=dict(YES_NO_UNSURE)),  # skipped: no consent
     Question("knowledge_source", "choice"),
     Question("narrative", "text", required=True),
     Question("incident_date", "date"),
@@ -184,8 +186,6 @@ def interpret(
     opts = messages.options(options_key(slot, path), lang) if question.kind in ("choice", "multi") else {}
 
     if choice is not None:  # a button press: only the values the question offers are accepted
-        if choice == SKIPPED and not question.required:
-            return Answer(SKIPPED)
         if question.kind == "multi" and str(choice) in opts:
             return Answer([str(choice)])
         if str(choice) in opts:
@@ -193,7 +193,7 @@ def interpret(
         return Answer(unclear=True)  # a forged or stale payload
 
     if intent == "skip" and short:
-        return Answer(unclear=True) if question.required else Answer(SKIPPED)
+        return Answer(unclear=True) if question.required else Answer(question.skip_value)
 
     if not text or text.startswith("/"):
         return Answer(unclear=True)

@@ -54,11 +54,11 @@ class Directory:
             )
 
         candidates = [s for s in self.services if country and s.country == country]
-        if wanted:
-            fitting = [s for s in candidates if wanted & set(s.services)]
-            candidates = fitting or candidates
-        ranked = sorted(candidates, key=score, reverse=True)[:limit]
-        return ranked or [self.hotline]
+        fitting = [s for s in candidates if wanted & set(s.services)] if wanted else candidates
+        ranked = sorted(fitting or candidates, key=score, reverse=True)[:limit]
+        if not fitting:  # nothing nearby offers what was asked for: the hotline can refer further
+            ranked = ranked[: limit - 1] + [self.hotline]
+        return ranked
 
 
 @functools.lru_cache(maxsize=8)

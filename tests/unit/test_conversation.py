@@ -15,10 +15,17 @@ def run(slot, text, intent="inform", entities=None, slots=None, lang="en", form=
     return answer(form, slot, text, intent, entities or [], slots or {}, lang, DIRECTORY, confidence)
 
 
-@pytest.mark.parametrize("slot", [q.slot for q in REPORT if not q.required])
-def test_every_optional_question_can_be_skipped(slot):
-    assert run(slot, "skip", intent="skip").slots[slot] == SKIPPED
-    assert run(slot, "je préfère ne pas répondre", intent="skip", lang="fr").slots[slot] == SKIPPED
+@pytest.mark.parametrize("question", [q for q in REPORT if not q.required], ids=lambda q: q.slot)
+def test_every_optional_question_can_be_skipped(question):
+    assert run(question.slot, "skip", intent="skip").slots[question.slot] == question.skip_value
+    fr = run(question.slot, "je préfère ne pas répondre", intent="skip", lang="fr")
+    assert fr.slots[question.slot] == question.skip_value
+
+
+def test_skipping_a_choice_that_steers_the_conversation_means_the_gentlest_option():
+    assert run("consent", "skip", intent="skip").slots["consent"] == "no"
+    assert run("path", "skip", intent="skip", form="triage_form").slots["path"] == "help"
+    assert run("next_step", "skip", intent="skip", form="help_form").slots["next_step"] == "done"
 
 
 def test_the_narrative_cannot_be_skipped_and_says_why():
@@ -134,6 +141,11 @@ def test_services_are_shown_for_the_place_and_marked_as_examples():
                                 "needs": ["shelter"]}, "en", DIRECTORY)
     text = replies[0].text
     assert "Example Shelter Kyiv" in text and "Example entry" in text
+
+
+def test_when_no_local_service_offers_the_need_the_hotline_is_added():
+    found = DIRECTORY.match("PL", "Warsaw", ["shelter"], "en")
+    assert found[-1] == DIRECTORY.hotline and found[0].name == "Example Medical Centre Warsaw"
 
 
 def test_no_service_nearby_still_gives_a_hotline():
