@@ -56,7 +56,7 @@ class SafeRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata))
             except Exception as exc:
-                logger.error("processing failed (%s)", type(exc).__name__)  # no text, no sender
+                logger.error("processing failed (%s)", type(exc).__name__)  # the exception type only
                 return response.json({"error": "the message could not be processed; send it again"}, status=500)
             if not collector.messages:
                 # Every message gets an answer. None means a part (the action server, the

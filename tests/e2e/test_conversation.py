@@ -192,12 +192,18 @@ def test_a_second_report_starts_empty_in_the_same_language(assistant):
     assert "Avec vos mots" in chat.text(asked) or "vos propres mots" in chat.text(asked)  # narrative asked again
 
 
-def test_stop_discards_and_a_new_start_asks_again(assistant):
-    servers, _ = assistant
-    chat = Chat(servers.url)
+def consented_report(url: str) -> Chat:
+    """A new English conversation that has reached the report's first question after consent."""
+    chat = Chat(url)
     chat.say(WORDS["en"]["open"])
     chat.say(choice("no"))
     chat.say(choice("yes"))
+    return chat
+
+
+def test_stop_discards_and_a_new_start_asks_again(assistant):
+    servers, _ = assistant
+    chat = consented_report(servers.url)
     stopped = chat.say("stop")
     assert "deleted everything" in chat.text(stopped)
     chat.say("hello")
@@ -246,10 +252,7 @@ BAD_INPUTS = [
 
 def test_bad_input_gets_a_calm_answer_and_loses_nothing(assistant):
     servers, _ = assistant
-    chat = Chat(servers.url)
-    chat.say(WORDS["en"]["open"])
-    chat.say(choice("no"))
-    chat.say(choice("yes"))
+    chat = consented_report(servers.url)
     chat.say(choice("observed"))
     chat.say("a man took the passports of four women at the market")
     for bad in BAD_INPUTS:
