@@ -123,7 +123,7 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> li
     if question.kind in ("choice", "multi"):
         buttons = [{"title": o["label"], "payload": payload("inform", choice=value)}
                    for value, o in messages.options(options_key(slot, path), lang).items()]
-    if not question.required and slot not in ("next_step", "consent", "path"):
+    if not question.required_on(path) and slot not in ("next_step", "consent", "path"):
         buttons.append({"title": messages.button("skip", lang), "payload": "/skip"})
     replies.append(Reply(text, buttons))
     return replies

@@ -34,6 +34,13 @@ class Question:
     options_key: str | None = None  # options section, defaults to the slot name
     skip_value: str = SKIPPED  # what "skip" means for this question
 
+    def required_on(self, path: str | None) -> bool:
+        # A survivor never has to tell what happened (CONVERSATION.md): on the help path the
+        # narrative is optional; a report or a concern needs at least a few words.
+        if self.slot == "narrative":
+            return path != "help"
+        return self.required
+
     def option_values(self, lang: str | None) -> list[str]:
         return list(messages.options(self.options_key or self.slot, lang))
 
@@ -193,7 +200,7 @@ def interpret(
         return Answer(unclear=True)  # a forged or stale payload
 
     if intent == "skip" and short:
-        return Answer(unclear=True) if question.required else Answer(question.skip_value)
+        return Answer(unclear=True) if question.required_on(path) else Answer(question.skip_value)
 
     if not text or text.startswith("/"):
         return Answer(unclear=True)

@@ -34,6 +34,12 @@ def test_the_narrative_cannot_be_skipped_and_says_why():
     assert "few words" in step.replies[0].text
 
 
+def test_a_survivor_may_skip_telling_what_happened():
+    step = run("narrative", "skip", intent="skip", slots={"path": "help"})
+    assert step.slots["narrative"] == SKIPPED and not step.replies
+    assert ask("narrative", {"path": "help"}, "en", DIRECTORY)[-1].buttons  # a Skip button is offered
+
+
 def test_a_long_answer_classified_as_skip_is_kept():
     text = "I don't know his name but he took their passports at the door"
     assert run("perpetrators", text, intent="skip").slots["perpetrators"] == text
