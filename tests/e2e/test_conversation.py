@@ -224,6 +224,27 @@ def test_survivor_gets_the_matching_service_without_telling_a_story(assistant):
     assert "Take care" in chat.text(chat.say(choice("done")))
 
 
+def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistant):
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat.say("I need help, my boss took my passport")
+    chat.say(choice("no"))
+    chat.say("skip")
+    chat.say("I am in Chisinau")
+    chat.say(choice("report"))
+    chat.say(choice("yes"))
+    asked = chat.say("skip")  # telling what happened is optional on this path
+    assert "How may someone reach you" in chat.text(asked)
+    summary = chat.say(f"call me on {canary} after 6pm")
+    assert canary in chat.text(summary)
+    chat.say("yes")
+    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    assert opened.report["kind"] == "help_request"
+    assert "narrative" not in opened.report["answers"]
+    assert opened.report["answers"]["contact_preference"] == "contact"
+    assert opened.report["derived"]["location"] == "I am in Chisinau"
+
+
 def test_worried_third_party_can_tell_a_reviewer(assistant):
     servers, settings = assistant
     chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
