@@ -29,9 +29,15 @@ def _passphrase(args, confirm: bool = False) -> str:
 
 
 def cmd_setup(args, settings: Settings) -> None:
+    from bot import server_keys
     from bot.store import ReportStore
 
     ReportStore(settings.database_url)
+    if not (os.environ.get("BOT_STATE_KEYS") and os.environ.get("BOT_ID_KEY")):
+        path = server_keys.secrets_file()
+        if server_keys.ensure_file(path):
+            print(f"Made server secrets (conversation-state and id keys) in {path} (mode 600).\n"
+                  "  In production, give BOT_STATE_KEYS and BOT_ID_KEY from your secret store instead.")
     print(f"Database ready: {settings.database_url.split('///')[-1] if settings.database_url.startswith('sqlite') else 'configured server'}")
     real = [k for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir) if not k.trial]
     if real:

@@ -56,6 +56,8 @@ def cleared(keep_language: str | None = None) -> dict[str, Any]:
     slots["requested_slot"] = None
     if keep_language:
         slots["language"] = keep_language
+    # Last, so that it follows every reset: the tracker store forgets all before this marker.
+    slots["conversation_closed"] = True
     return slots
 
 

@@ -115,11 +115,21 @@ def server_env(actions_port: int, extra: dict | None = None) -> dict:
     return env
 
 
+def _check_tracker_store(env: dict) -> None:
+    """Refuse to start when the encrypted tracker store cannot load (Rasa would use memory)."""
+    result = subprocess.run([sys.executable, "-c", "from bot import tracker_store; print(tracker_store.check())"],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
+        raise RuntimeError(f"refusing to start: the encrypted tracker store does not load ({reason})")
+
+
 @contextmanager
 def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
             extra_env: dict | None = None, progress=None) -> Iterator[Servers]:
-    servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log",
-                      server_env(actions_port, extra_env), latest_model())
+    env = server_env(actions_port, extra_env)
+    _check_tracker_store(env)
+    servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model())
     try:
         servers.start_actions()
         servers.start_rasa()

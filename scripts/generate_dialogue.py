@@ -52,7 +52,7 @@ def domain() -> dict:
             }]
             slots[q.slot] = slot
     for name in ["exploitation_type_text", "control_signs_text", "victims_count_number", "draft_id",
-                 "paused_at", "last_reference", "location_country", "location_city"]:
+                 "paused_at", "last_reference", "location_country", "location_city", "conversation_closed"]:
         slots[name] = {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
     slots["awaiting_confirmation"] = {"type": "bool", "influence_conversation": True,
                                       "mappings": [{"type": "custom"}]}

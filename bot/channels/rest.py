@@ -14,6 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import pseudonyms, server_keys, tracker_store
 from bot.channels import messages
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ MAX_SENDER_CHARS = 128
 
 
 class SafeRestInput(RestInput):
+    def __init__(self) -> None:
+        self.id_key = server_keys.load().id_key
+
     @classmethod
     def name(cls) -> str:
         return "rest"  # keeps the documented route /webhooks/rest/webhook
@@ -47,6 +51,13 @@ class SafeRestInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
                 return response.json({"error": "sender must be a non-empty string"}, status=400)
+            agent = getattr(request.app.ctx, "agent", None)
+            if agent is None or not tracker_store.is_encrypted(agent.tracker_store):
+                # Never hold a conversation in a store that is not the encrypted one.
+                logger.error("refusing messages: the encrypted tracker store is not in use")
+                return response.json(messages.unavailable(), status=503)
+            # Rasa and the database see a keyed hash of the sender, never the id itself.
+            sender = pseudonyms.pseudonym(self.id_key, self.name(), sender)
             text = messages.incoming(body.get("message"))
             if text is None:
                 text = "?"  # an empty or unreadable message still gets a calm answer

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import launcher, review, reviewer_keys
+from bot import launcher, review, reviewer_keys, server_keys
 from bot.config import Settings
 from bot.store import ReportStore
 
@@ -31,6 +31,7 @@ def assistant(tmp_path_factory):
     settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
     ReportStore(settings.database_url)
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
+    server_keys.ensure_file(data_dir / "secrets.json")
     with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log",
                           extra_env={"BOT_DATA_DIR": str(data_dir)}) as servers:
         yield servers, settings
@@ -158,10 +159,13 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     assert exported["x_MinorsInvolved"] == "yes" and exported["x_ContactDetails"] == answers["contact_details"]
     assert any(canary in line["text"] for line in exported["x_Transcript"] if line["from"] == "person")
 
-    # Nothing of the report is readable on disk: not in the database, its journal, or the logs.
+    # Nothing of the report, and not the sender's id, is readable on disk: not in the database
+    # (conversation state included), its journal, or the logs.
     for path in [*settings.data_dir.rglob("*")]:
         if path.is_file():
-            assert canary.encode() not in path.read_bytes(), f"{canary} found in {path}"
+            content = path.read_bytes()
+            assert canary.encode() not in content, f"{canary} found in {path}"
+            assert chat.sender.encode() not in content, f"the raw sender id was found in {path}"
 
 
 def test_a_double_clicked_confirmation_stores_one_report(assistant):

@@ -1,0 +1,95 @@
+"""Conversation state at rest: encrypted, deleted when the conversation ends or expires.
+
+Rasa must read a conversation back between messages. What it stores is sealed with AES-256-GCM
+under the server's state key, bound (associated data) to the pseudonymous conversation id, so a
+row copied to another conversation does not open. Several keys may be configured: the first seals,
+every one opens, so keys rotate without losing live conversations.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Column, DateTime, LargeBinary, String, delete, select
+from sqlalchemy.orm import Session
+
+from bot import database
+from bot.server_keys import ServerSecrets
+from bot.store import Base
+
+
+class ConversationState(Base):
+    __tablename__ = "conversation_states"
+    conversation_key = Column(String(64), primary_key=True)
+    key_id = Column(String(32), nullable=False)
+    nonce = Column(LargeBinary, nullable=False)
+    ciphertext = Column(LargeBinary, nullable=False)
+    updated_at = Column(DateTime, nullable=False, index=True)
+
+
+class StateError(Exception):
+    """State that cannot be opened: altered, moved, or sealed with a key no longer configured."""
+
+
+def _aad(conversation_key: str) -> bytes:
+    return f"thb-conversation|{conversation_key}".encode()
+
+
+class ConversationStates:
+    def __init__(self, database_url: str, secrets: ServerSecrets, keep_hours: float, migrate: bool = True):
+        if migrate:
+            database.upgrade(database_url)
+        self.engine = database.engine(database_url)
+        self.secrets, self.keep = secrets, timedelta(hours=keep_hours)
+
+    def put(self, conversation_key: str, plaintext: bytes) -> None:
+        key_id, key = self.secrets.active_state_key
+        nonce = os.urandom(12)
+        row = ConversationState(conversation_key=conversation_key, key_id=key_id, nonce=nonce,
+                                ciphertext=AESGCM(key).encrypt(nonce, plaintext, _aad(conversation_key)),
+                                updated_at=datetime.utcnow())
+        with Session(self.engine) as session, session.begin():
+            session.merge(row)
+
+    def get(self, conversation_key: str) -> bytes | None:
+        with Session(self.engine) as session:
+            row = session.get(ConversationState, conversation_key)
+            if row is None:
+                return None
+            if row.updated_at < datetime.utcnow() - self.keep:
+                session.delete(row)  # expired: gone, whatever happens next
+                session.commit()
+                return None
+            key = self.secrets.state_key(row.key_id)
+            if key is None:
+                raise StateError(f"conversation state sealed with key {row.key_id!r}, which is not configured")
+            try:
+                return AESGCM(key).decrypt(row.nonce, row.ciphertext, _aad(conversation_key))
+            except Exception as exc:
+                raise StateError("conversation state could not be opened (altered or moved)") from exc
+
+    def delete(self, conversation_key: str) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.execute(delete(ConversationState).where(ConversationState.conversation_key == conversation_key))
+
+    def purge_expired(self) -> int:
+        """Delete every conversation not touched for longer than the keep period."""
+        with Session(self.engine) as session, session.begin():
+            result = session.execute(delete(ConversationState).where(
+                ConversationState.updated_at < datetime.utcnow() - self.keep))
+            return result.rowcount or 0
+
+    def keys(self) -> list[str]:
+        with Session(self.engine) as session:
+            return list(session.scalars(select(ConversationState.conversation_key)))
+
+    def reseal_all(self) -> int:
+        """Re-encrypt every live conversation under the active key (after a key rotation)."""
+        count = 0
+        for key in self.keys():
+            plaintext = self.get(key)
+            if plaintext is not None:
+                self.put(key, plaintext)
+                count += 1
+        return count

@@ -1,0 +1,108 @@
+"""Rasa tracker store that keeps conversation state encrypted, and forgets it when it ends.
+
+Rasa's SQL and Redis stores keep every message in plaintext. This one stores the tracker sealed
+(``bot.conversation_state``) under the pseudonymous conversation id, and on every save drops all
+events before the last end of conversation (stop, submit, exit, consent declined), so what a
+person said in a finished conversation is gone from storage, not only from the slots.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Iterable, Optional, Text
+
+from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.events import (
+    ActionExecuted, AllSlotsReset, Restarted, SessionStarted, SlotSet,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+from bot import server_keys
+from bot.config import Settings
+from bot.conversation_state import ConversationStates
+
+logger = logging.getLogger(__name__)
+
+CLOSED_SLOT = "conversation_closed"
+
+
+def _ends_conversation(event) -> bool:
+    return (isinstance(event, (AllSlotsReset, Restarted))
+            or (isinstance(event, SlotSet) and event.key == CLOSED_SLOT and event.value))
+
+
+def forget_closed(tracker: DialogueStateTracker) -> list:
+    """The events worth keeping: everything after the last end of conversation, if any."""
+    events = list(tracker.events)
+    ends = [i for i, e in enumerate(events) if _ends_conversation(e)]
+    if not ends:
+        return events
+    kept = events[ends[-1] + 1:]
+    language = tracker.get_slot("language")
+    fresh = [ActionExecuted("action_session_start"), SessionStarted()]
+    if language and not isinstance(events[ends[-1]], AllSlotsReset):  # exit forgets the language too
+        fresh.append(SlotSet("language", language))
+    if not any(isinstance(e, ActionExecuted) for e in kept):
+        kept.append(ActionExecuted("action_listen"))
+    return fresh + kept
+
+
+class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
+    def __init__(self, domain=None, host=None, event_broker=None, **kwargs):
+        if event_broker is not None:
+            # An event broker would publish every message in plaintext.
+            raise ValueError("EncryptedTrackerStore refuses an event broker")
+        super().__init__(domain, None, **kwargs)
+        settings = Settings.from_env()
+        self.states = ConversationStates(settings.database_url, server_keys.load(), settings.pause_hours)
+
+    async def _run(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        dialogue = Dialogue(tracker.sender_id, forget_closed(tracker))
+        await self._run(self.states.put, tracker.sender_id, json.dumps(dialogue.as_dict()).encode())
+        await self._run(self.states.purge_expired)
+
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        tracker = await self.retrieve_full_tracker(sender_id)
+        if tracker is None:
+            return None
+        sessions = get_trackers_for_conversation_sessions(tracker)
+        return sessions[-1] if len(sessions) > 1 else tracker
+
+    async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        stored = await self._run(self.states.get, sender_id)
+        return self.deserialise_tracker(sender_id, stored) if stored is not None else None
+
+    async def keys(self) -> Iterable[Text]:
+        return await self._run(self.states.keys)
+
+
+def check(endpoints_path: str = "endpoints.yml") -> str:
+    """Load the tracker store the endpoints file names, exactly as Rasa will; raise if it fails.
+
+    Rasa falls back to an in-memory store, with only a warning, when a tracker store's class
+    path does not import. The launcher calls this first and refuses to start instead.
+    """
+    import yaml
+    from rasa.shared.utils.common import class_from_module_path
+
+    config = (yaml.safe_load(open(endpoints_path)) or {}).get("tracker_store") or {}
+    store_type = config.get("type")
+    if not store_type:
+        raise RuntimeError(f"{endpoints_path} names no tracker_store")
+    cls = class_from_module_path(store_type)
+    if not issubclass(cls, EncryptedTrackerStore):
+        raise RuntimeError(f"tracker store {store_type} is not the encrypted tracker store")
+    cls(domain=None)
+    return store_type
+
+
+def is_encrypted(store) -> bool:
+    """True when Rasa's (fail-safe wrapped) tracker store is the encrypted one."""
+    inner = getattr(store, "_tracker_store", store)
+    inner = getattr(inner, "_tracker_store", inner)  # AwaitableTrackerStore inside FailSafe
+    return isinstance(inner, EncryptedTrackerStore)

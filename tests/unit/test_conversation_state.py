@@ -1,0 +1,131 @@
+"""Conversation state at rest: encrypted, bound to its conversation, rotatable, forgotten."""
+import asyncio
+import base64
+import json
+import os
+from datetime import datetime, timedelta
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, AllSlotsReset, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from bot import server_keys
+from bot.conversation_state import ConversationState, ConversationStates, StateError
+from bot.pseudonyms import pseudonym
+from bot.tracker_store import EncryptedTrackerStore, forget_closed
+
+DOMAIN = Domain.load("domain.yml")
+
+
+def keys(*ids):
+    return server_keys.ServerSecrets(tuple((i, os.urandom(32)) for i in ids), os.urandom(32))
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'db.sqlite'}"
+
+
+def test_state_is_encrypted_and_bound_to_its_conversation(url, tmp_path):
+    states = ConversationStates(url, keys("s1"), keep_hours=24)
+    states.put("conv-a", b"CANARY-state what the person said")
+    assert states.get("conv-a") == b"CANARY-state what the person said"
+    assert b"CANARY-state" not in (tmp_path / "db.sqlite").read_bytes()
+    with Session(states.engine) as session, session.begin():  # move a's row to b
+        row = session.get(ConversationState, "conv-a")
+        session.add(ConversationState(conversation_key="conv-b", key_id=row.key_id, nonce=row.nonce,
+                                      ciphertext=row.ciphertext, updated_at=row.updated_at))
+    with pytest.raises(StateError):
+        states.get("conv-b")
+
+
+def test_rotation_keeps_live_conversations(url):
+    old = keys("s1")
+    ConversationStates(url, old, 24).put("c", b"live")
+    rotated = server_keys.ServerSecrets((("s2", os.urandom(32)),) + old.state_keys, old.id_key)
+    states = ConversationStates(url, rotated, 24)
+    assert states.get("c") == b"live"
+    assert states.reseal_all() == 1
+    with Session(states.engine) as session:
+        assert session.get(ConversationState, "c").key_id == "s2"
+    with pytest.raises(StateError):  # a key that is dropped too early is reported, not guessed
+        ConversationStates(url, keys("s9"), 24).get("c")
+
+
+def test_expired_state_is_deleted(url):
+    states = ConversationStates(url, keys("s1"), keep_hours=24)
+    states.put("old", b"x")
+    states.put("new", b"y")
+    with Session(states.engine) as session, session.begin():
+        session.execute(update(ConversationState).where(ConversationState.conversation_key == "old")
+                        .values(updated_at=datetime.utcnow() - timedelta(hours=25)))
+    assert states.purge_expired() == 1
+    assert states.keys() == ["new"]
+
+
+def _tracker(events):
+    return DialogueStateTracker.from_events("conv", events, DOMAIN.slots)
+
+
+def test_a_closed_conversation_keeps_nothing_said_before():
+    events = [ActionExecuted("action_listen"), UserUttered("CANARY narrative"), BotUttered("summary CANARY"),
+              SlotSet("narrative", "CANARY narrative"), SlotSet("language", "fr"), UserUttered("stop"),
+              SlotSet("narrative", None), SlotSet("conversation_closed", True), BotUttered("stopped"),
+              ActionExecuted("action_listen")]
+    kept = forget_closed(_tracker(events))
+    assert "CANARY" not in json.dumps([e.as_dict() for e in kept])
+    assert SlotSet("language", "fr") in kept and BotUttered("stopped") in kept
+
+
+def test_exit_forgets_the_language_too():
+    events = [UserUttered("bonjour"), SlotSet("language", "fr"), UserUttered("quitter"), AllSlotsReset(),
+              ActionExecuted("action_listen")]
+    kept = forget_closed(_tracker(events))
+    assert not any(isinstance(e, SlotSet) for e in kept)
+
+
+def test_open_conversations_are_kept_whole():
+    events = [UserUttered("hello"), SlotSet("language", "en"), ActionExecuted("action_listen")]
+    assert forget_closed(_tracker(events)) == events
+
+
+def test_tracker_store_round_trip_and_refuses_an_event_broker(tmp_path, monkeypatch):
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
+    server_keys.ensure_file(tmp_path / "var" / "secrets.json")
+    store = EncryptedTrackerStore(domain=DOMAIN)
+    tracker = _tracker([ActionExecuted("action_listen"), UserUttered("CANARY-rt hello"), SlotSet("language", "fr")])
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve("conv"))
+    assert again.get_slot("language") == "fr" and again.latest_message.text == "CANARY-rt hello"
+    assert list(asyncio.run(store.keys())) == ["conv"]
+    assert b"CANARY-rt" not in (tmp_path / "var" / "assistant.db").read_bytes()
+    assert asyncio.run(store.retrieve("unknown")) is None
+    with pytest.raises(ValueError):
+        EncryptedTrackerStore(domain=DOMAIN, event_broker=object())
+
+
+def test_pseudonyms_are_stable_keyed_and_not_the_id():
+    key = os.urandom(32)
+    a = pseudonym(key, "telegram", "123456789")
+    assert a == pseudonym(key, "telegram", "123456789")
+    assert a != pseudonym(os.urandom(32), "telegram", "123456789")
+    assert a != pseudonym(key, "rest", "123456789")
+    assert "123456789" not in a
+
+
+def test_server_keys_from_environment_file_and_rotation(tmp_path):
+    k = base64.b64encode(os.urandom(32)).decode()
+    loaded = server_keys.load({"BOT_STATE_KEYS": f"s2:{k},s1:{k}", "BOT_ID_KEY": k})
+    assert [i for i, _ in loaded.state_keys] == ["s2", "s1"]
+    with pytest.raises(server_keys.SecretsError):
+        server_keys.load({"BOT_STATE_KEYS": "nocolon", "BOT_ID_KEY": k})
+    with pytest.raises(server_keys.SecretsError):
+        server_keys.load({"BOT_DATA_DIR": str(tmp_path / "none")})
+    path = tmp_path / "secrets.json"
+    assert server_keys.ensure_file(path) and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert server_keys.rotate_file(path) == "s2"
+    rotated = server_keys.load({"BOT_SECRETS_FILE": str(path)})
+    assert [i for i, _ in rotated.state_keys] == ["s2", "s1"]
