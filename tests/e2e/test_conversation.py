@@ -25,21 +25,38 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Every canary typed and every raw sender id used in this module: none may be readable at rest.
+CANARIES: list[str] = []
+SENDERS: list[str] = []
+SUBMITTED: list[str] = []  # canaries of reports that were sent: the reviewer must find each
+
+
+def new_canary() -> str:
+    canary = f"CANARY{secrets.token_hex(6)}"
+    CANARIES.append(canary)
+    return canary
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("assistant") / "var"
+    root = tmp_path_factory.mktemp("assistant")
+    data_dir, tmp_dir = root / "var", root / "tmp"
+    tmp_dir.mkdir()
     settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
     ReportStore(settings.database_url)
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     server_keys.ensure_file(data_dir / "secrets.json")
-    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log",
-                          extra_env={"BOT_DATA_DIR": str(data_dir)}) as servers:
+    # The servers' temporary files go where this test can search them.
+    env = {"BOT_DATA_DIR": str(data_dir), "TMPDIR": str(tmp_dir)}
+    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+        servers.tmp_dir = tmp_dir
         yield servers, settings
 
 
 class Chat:
     def __init__(self, url: str):
         self.url, self.sender = url, secrets.token_hex(8)
+        SENDERS.append(self.sender)
 
     def raw(self, body: bytes, content_type="application/json"):
         request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
@@ -134,13 +151,14 @@ def full_report(chat: Chat, lang: str, canary: str) -> tuple[list[dict], dict[st
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     servers, settings = assistant
-    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat, canary = Chat(servers.url), new_canary()
     summary, answers = full_report(chat, lang, canary)
     assert WORDS[lang]["summary"] in chat.text(summary)
     for value in answers.values():
         assert value in chat.text(summary)  # everything is read back before sending
     sent = chat.say(WORDS[lang]["yes"])
     assert WORDS[lang]["sent"] in chat.text(sent)
+    SUBMITTED.append(canary)
     [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
     assert opened.reference in chat.text(sent)
     report = opened.report
@@ -159,18 +177,11 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     assert exported["x_MinorsInvolved"] == "yes" and exported["x_ContactDetails"] == answers["contact_details"]
     assert any(canary in line["text"] for line in exported["x_Transcript"] if line["from"] == "person")
 
-    # Nothing of the report, and not the sender's id, is readable on disk: not in the database
-    # (conversation state included), its journal, or the logs.
-    for path in [*settings.data_dir.rglob("*")]:
-        if path.is_file():
-            content = path.read_bytes()
-            assert canary.encode() not in content, f"{canary} found in {path}"
-            assert chat.sender.encode() not in content, f"the raw sender id was found in {path}"
 
 
 def test_a_double_clicked_confirmation_stores_one_report(assistant):
     servers, settings = assistant
-    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat, canary = Chat(servers.url), new_canary()
     full_report(chat, "en", canary)
     results = []
     threads = [threading.Thread(target=lambda: results.append(chat.raw(json.dumps(
@@ -230,7 +241,7 @@ def test_survivor_gets_the_matching_service_without_telling_a_story(assistant):
 
 def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistant):
     servers, settings = assistant
-    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat, canary = Chat(servers.url), new_canary()
     chat.say("I need help, my boss took my passport")
     chat.say(choice("no"))
     chat.say("skip")
@@ -251,7 +262,7 @@ def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistan
 
 def test_worried_third_party_can_tell_a_reviewer(assistant):
     servers, settings = assistant
-    chat, canary = Chat(servers.url), f"CANARY{secrets.token_hex(6)}"
+    chat, canary = Chat(servers.url), new_canary()
     chat.say("my sister went abroad for a job and I can't reach her anymore")
     chat.say(choice("no"))
     chat.say("she is in Warsaw")
@@ -314,6 +325,61 @@ def test_no_open_http_api(assistant):
         except urllib.error.HTTPError as e:
             status = e.code
         assert status in (403, 404, 405), path
+
+
+def test_paused_answers_wait_encrypted_and_continue(assistant):
+    servers, _ = assistant
+    chat, canary = consented_report(servers.url), new_canary()
+    chat.say(choice("observed"))
+    chat.say(f"a woman told me her boss keeps her passport {canary}")
+    paused = chat.say("pause")
+    assert "24 hours" in chat.text(paused)
+    assert "Welcome back" in chat.text(chat.say("continue"))
+    chat.say("pause")  # left paused: it stays encrypted until it expires
+
+
+def test_a_failed_submission_keeps_the_answers_and_a_retry_stores_one(assistant):
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), new_canary()
+    full_report(chat, "en", canary)
+    public = settings.trial_key_dir / "trial-reviewer.pub.json"
+    hidden = public.with_suffix(".hidden")
+    public.rename(hidden)  # no reviewer key: sealing must fail
+    try:
+        failed = chat.say("yes")
+        assert "could not send" in chat.text(failed)
+    finally:
+        hidden.rename(public)
+    sent = chat.say("yes")
+    assert "Your reference code is" in chat.text(sent)
+    SUBMITTED.append(canary)
+    assert sum(canary in json.dumps(r.report) for r in open_reports(settings)) == 1
+
+
+def test_stopped_answers_are_forgotten(assistant):
+    servers, _ = assistant
+    chat, canary = consented_report(servers.url), new_canary()
+    chat.say(choice("told"))
+    chat.say(f"the driver collected everyone's phones {canary}")
+    chat.say("stop")
+
+
+def test_zy_nothing_readable_at_rest(assistant):
+    """After every conversation above: no canary and no raw sender id in any file the servers
+    wrote (database with its journal or WAL, conversation state, logs, temporary files), while the
+    reviewer still finds every submitted report."""
+    servers, settings = assistant
+    assert len(CANARIES) >= 8 and SUBMITTED
+    places = [settings.data_dir, servers.tmp_dir]
+    files = [p for place in places for p in place.rglob("*") if p.is_file()]
+    assert any(p.name == "assistant.db" for p in files) and any(p.suffix == ".log" for p in files)
+    for path in files:
+        content = path.read_bytes()
+        for secret in CANARIES + SENDERS:
+            assert secret.encode() not in content, f"{secret} readable in {path}"
+    opened = json.dumps([r.report for r in open_reports(settings)])
+    for canary in SUBMITTED:
+        assert canary in opened
 
 
 def test_zz_action_server_down_is_said_not_swallowed(assistant):
