@@ -74,6 +74,92 @@ def cmd_keys_list(args, settings: Settings) -> None:
         print("No reviewer key is configured: run `bot setup` or `bot keys init`.")
 
 
+def cmd_keys_add(args, settings: Settings) -> None:
+    import shutil
+
+    key = reviewer_keys.read_public(Path(args.public_key))
+    if key.trial:
+        sys.exit("That is a TRIAL key: it is never used to seal real reports.")
+    settings.reviewer_keys_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.reviewer_keys_dir / f"{key.name or key.key_id}.pub.json"
+    if any(k.key_id == key.key_id for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir)):
+        sys.exit(f"Key {key.key_id} is configured already.")
+    if target.exists():
+        sys.exit(f"{target} exists: rename the key file or remove the old key first.")
+    shutil.copyfile(args.public_key, target)
+    used = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    print(f"Added reviewer key {key.key_id} ({key.name}). New reports are sealed to {len(used)} key(s);"
+          " restart the action server to apply. Existing reports: `bot keys rewrap`.")
+
+
+def cmd_keys_remove(args, settings: Settings) -> None:
+    from bot.store import ReportStore
+
+    matches = [p for p in settings.reviewer_keys_dir.glob("*.pub.json")
+               if reviewer_keys.read_public(p).key_id == args.key_id]
+    if not matches:
+        sys.exit(f"No configured reviewer key has the id {args.key_id}.")
+    for p in matches:
+        p.unlink()
+    print(f"Removed reviewer key {args.key_id}: new reports are no longer sealed to it"
+          " (restart the action server to apply).")
+    if args.revoke_existing:
+        store = ReportStore(settings.database_url)
+        kept, revoked = store.revoke(args.key_id)
+        print(f"Revoked its access to {revoked} existing report(s); {kept} report(s) kept it because"
+              " no other reviewer could open them (re-wrap them to another reviewer first).")
+    else:
+        print("It can still open reports sealed to it before; --revoke-existing destroys that access.")
+
+
+def cmd_keys_rewrap(args, settings: Settings) -> None:
+    from bot.sealing import SealError, rewrap
+    from bot.store import ReportStore
+
+    me = _reviewer_key(args, settings)
+    new = reviewer_keys.read_public(Path(args.to))
+    store = ReportStore(settings.database_url)
+    added = skipped = failed = 0
+    for row in store.all():
+        sealed = row.sealed()
+        if new.key_id in sealed.wrapped_keys or me.public_key().key_id not in sealed.wrapped_keys:
+            skipped += 1
+            continue
+        try:
+            suite, wrapped = rewrap(sealed, me, new)
+        except SealError:
+            failed += 1
+            continue
+        added += store.add_wrapped_key(row.id, new.key_id, suite, wrapped)
+    print(f"Re-wrapped {added} report(s) for {new.name or new.key_id}; {skipped} skipped (already"
+          f" theirs, or not openable with your key); {failed} could not be opened (damaged).")
+
+
+def cmd_keys_rotate_state(args, settings: Settings) -> None:
+    from bot import server_keys
+    from bot.conversation_state import ConversationStates
+
+    if os.environ.get("BOT_STATE_KEYS"):
+        sys.exit("State keys come from BOT_STATE_KEYS: put a new 'id:key' first in that list (keep the old"
+                 f" ones), restart, then run this again to re-seal. A new key: {server_keys.new_key()}")
+    path = server_keys.secrets_file()
+    new_id = server_keys.rotate_file(path)
+    states = ConversationStates(settings.database_url, server_keys.load(), settings.pause_hours)
+    count = states.reseal_all()
+    print(f"New conversation-state key {new_id} in {path}; {count} live conversation(s) re-sealed with it."
+          " Restart the servers so they seal with it too; older keys stay until no state uses them.")
+
+
+def cmd_retention(args, settings: Settings) -> None:
+    from bot import retention
+    from bot.store import ReportStore
+
+    days = args.days or settings.retention_days
+    shredded = retention.apply(ReportStore(settings.database_url), days, settings.data_dir / "audit.log")
+    print(f"{len(shredded)} report(s) older than {days} days crypto-shredded"
+          f"{': ' + ', '.join(shredded) if shredded else ''}. Audit: {settings.data_dir / 'audit.log'}")
+
+
 def _reviewer_key(args, settings: Settings):
     path = args.key or os.environ.get("BOT_REVIEWER_KEY")
     if not path:
@@ -147,6 +233,26 @@ def parser() -> argparse.ArgumentParser:
     init.add_argument("--passphrase-file")
     init.set_defaults(func=cmd_keys_init)
     keys.add_parser("list", help="the public keys new reports are sealed to").set_defaults(func=cmd_keys_list)
+    add = keys.add_parser("add", help="seal new reports to one more reviewer")
+    add.add_argument("public_key", help="the reviewer's NAME.pub.json")
+    add.set_defaults(func=cmd_keys_add)
+    remove = keys.add_parser("remove", help="stop sealing new reports to a reviewer")
+    remove.add_argument("key_id")
+    remove.add_argument("--revoke-existing", action="store_true",
+                        help="also destroy this key's access to existing reports")
+    remove.set_defaults(func=cmd_keys_remove)
+    rw = keys.add_parser("rewrap", help="give a new reviewer access to the reports your key opens")
+    rw.add_argument("--to", required=True, help="the new reviewer's NAME.pub.json")
+    rw.add_argument("--key", help="your private key file (or BOT_REVIEWER_KEY)")
+    rw.add_argument("--passphrase-file")
+    rw.set_defaults(func=cmd_keys_rewrap)
+    keys.add_parser("rotate-state", help="new conversation-state key; live conversations re-sealed").set_defaults(
+        func=cmd_keys_rotate_state)
+
+    ret = sub.add_parser("retention", help="crypto-shred reports older than the retention period")
+    ret.add_argument("action", choices=["apply"])
+    ret.add_argument("--days", type=int, help="default: BOT_RETENTION_DAYS (365)")
+    ret.set_defaults(func=cmd_retention)
 
     rev = sub.add_parser("review", help="open sealed reports with a reviewer key")
     rev.add_argument("action", choices=["list", "export"])

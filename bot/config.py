@@ -16,6 +16,7 @@ class Settings:
     trial_key_dir: Path
     referrals_dir: Path
     pause_hours: int
+    retention_days: int
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -28,4 +29,5 @@ class Settings:
             trial_key_dir=data_dir / "keys" / "trial",
             referrals_dir=Path(env.get("BOT_REFERRALS_DIR") or ROOT / "data" / "referrals"),
             pause_hours=int(env.get("BOT_PAUSE_HOURS") or 24),
+            retention_days=int(env.get("BOT_RETENTION_DAYS") or 365),
         )

@@ -135,15 +135,36 @@ def seal(report_id: str, plaintext: bytes, recipients: list[PublicKey]) -> Seale
     return Sealed(report_id, SCHEMA_VERSION, nonce, ciphertext, wrapped)
 
 
-def open_sealed(sealed: Sealed, private_key: PrivateKey) -> bytes:
+def _data_key(sealed: Sealed, private_key: PrivateKey) -> bytes:
     key_id = private_key.public_key().key_id
     if key_id not in sealed.wrapped_keys:
         raise SealError("this report was not sealed to this reviewer key")
     suite, wrapped = sealed.wrapped_keys[key_id]
     try:
-        data_key = SUITES[suite].decrypt(
-            wrapped, private_key.hpke_key(), info=_wrap_info(sealed.report_id, key_id)
-        )
+        return SUITES[suite].decrypt(wrapped, private_key.hpke_key(), info=_wrap_info(sealed.report_id, key_id))
+    except Exception as exc:
+        raise SealError("the report could not be opened: it was altered or the key is wrong") from exc
+
+
+def rewrap(sealed: Sealed, private_key: PrivateKey, recipient: PublicKey) -> tuple[str, bytes]:
+    """The report's data key wrapped for one more reviewer, by a reviewer who can open it.
+
+    The report itself is not decrypted or changed; it is checked to open first, so a damaged
+    report is not handed on as if it were sound.
+    """
+    data_key = _data_key(sealed, private_key)
+    _open_payload(sealed, data_key)
+    wrapped = SUITES[recipient.suite].encrypt(data_key, recipient.hpke_key(),
+                                              info=_wrap_info(sealed.report_id, recipient.key_id))
+    return recipient.suite, wrapped
+
+
+def open_sealed(sealed: Sealed, private_key: PrivateKey) -> bytes:
+    return _open_payload(sealed, _data_key(sealed, private_key))
+
+
+def _open_payload(sealed: Sealed, data_key: bytes) -> bytes:
+    try:
         return AESGCM(data_key).decrypt(
             sealed.nonce, sealed.ciphertext, associated_data(sealed.report_id, sealed.schema_version)
         )

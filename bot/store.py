@@ -117,3 +117,32 @@ class ReportStore:
 
     def count(self) -> int:
         return len(self.all())
+
+    def add_wrapped_key(self, report_id: str, key_id: str, suite: str, wrapped: bytes) -> bool:
+        """Give one more reviewer access to a report; False if that reviewer had it already."""
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(ReportKey(report_id=report_id, key_id=key_id, suite=suite, wrapped_key=wrapped))
+            return True
+        except IntegrityError:
+            return False
+
+    def revoke(self, key_id: str) -> tuple[int, int]:
+        """Destroy one reviewer's wrapped keys, except where it is a report's only key.
+
+        Returns (kept, revoked): a report nobody else can open is never made unreadable by a
+        revocation; retention is the way such a report ends.
+        """
+        kept = revoked = 0
+        with Session(self.engine) as session, session.begin():
+            for row in session.scalars(select(SealedReport)):
+                mine = [k for k in row.keys if k.key_id == key_id]
+                if not mine:
+                    continue
+                if len(row.keys) == 1:
+                    kept += 1
+                    continue
+                for k in mine:
+                    session.delete(k)
+                revoked += 1
+        return kept, revoked

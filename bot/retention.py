@@ -1,0 +1,39 @@
+"""Retention: reports older than the retention period are crypto-shredded.
+
+Their wrapped data keys are destroyed first (after which no reviewer key can open them, in any
+backup made from now on), then the rows are removed; SQLite overwrites freed pages
+(secure_delete). Each expiry leaves an audit line naming the reference and dates only.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.store import ReportKey, ReportStore, SealedReport
+
+
+def audit(path: Path, event: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as f:
+        f.write(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **event}) + "\n")
+
+
+def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = None) -> list[str]:
+    """Shred every report received more than ``days`` days ago; return their references."""
+    cutoff = (today or datetime.now(timezone.utc).date()) - timedelta(days=days)
+    with Session(store.engine) as session:
+        expired = list(session.execute(
+            select(SealedReport.id, SealedReport.reference, SealedReport.received_on)
+            .where(SealedReport.received_on < cutoff)))
+    for report_id, reference, received_on in expired:
+        with Session(store.engine) as session, session.begin():
+            session.execute(delete(ReportKey).where(ReportKey.report_id == report_id))
+        with Session(store.engine) as session, session.begin():
+            session.execute(delete(SealedReport).where(SealedReport.id == report_id))
+        audit(audit_path, {"event": "report_expired", "reference": reference,
+                           "received_on": received_on.isoformat(), "retention_days": days})
+    return [reference for _, reference, _ in expired]
