@@ -377,6 +377,12 @@ def test_zy_nothing_readable_at_rest(assistant):
         content = path.read_bytes()
         for secret in CANARIES + SENDERS:
             assert secret.encode() not in content, f"{secret} readable in {path}"
+    # Key material never reaches a log.
+    stored = json.loads((settings.data_dir / "secrets.json").read_text())
+    key_material = [stored["id_key"], *(item.split(":", 1)[1] for item in stored["state_keys"].split(","))]
+    for log in [p for p in files if p.suffix == ".log"]:
+        content = log.read_text(errors="replace")
+        assert not any(k in content for k in key_material), f"key material in {log}"
     opened = json.dumps([r.report for r in open_reports(settings)])
     for canary in SUBMITTED:
         assert canary in opened

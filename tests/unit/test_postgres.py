@@ -1,0 +1,60 @@
+"""The report store and the conversation state on a real PostgreSQL server, migrations up and down."""
+import os
+import threading
+
+import pytest
+from sqlalchemy import inspect, text
+
+from bot import database, server_keys
+from bot.conversation_state import ConversationStates, StateError
+from bot.sealing import PrivateKey, open_sealed, seal
+from bot.store import ReportStore
+from tests import postgres
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    with postgres.server() as url:
+        yield url
+
+
+def test_migrations_up_and_down(pg_url):
+    database.upgrade(pg_url)
+    tables = set(inspect(database.engine(pg_url)).get_table_names())
+    assert {"sealed_reports", "report_keys", "conversation_states"} <= tables
+    database.downgrade(pg_url, "base")
+    assert not {"sealed_reports", "report_keys", "conversation_states"} & set(inspect(database.engine(pg_url)).get_table_names())
+    database.upgrade(pg_url)
+
+
+def test_reports_are_stored_once_and_only_as_ciphertext(pg_url):
+    store = ReportStore(pg_url)
+    key = PrivateKey.generate()
+    receipts = []
+
+    def submit():
+        receipts.append(store.submit("pg-draft", lambda rid, ref: seal(rid, b"PG-CANARY report", [key.public_key()])))
+
+    threads = [threading.Thread(target=submit) for _ in range(6)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len({r.reference for r in receipts}) == 1
+    rows = [r for r in store.all() if r.reference == receipts[0].reference]
+    assert len(rows) == 1 and open_sealed(rows[0].sealed(), key) == b"PG-CANARY report"
+    with database.engine(pg_url).connect() as connection:
+        dump = str(connection.execute(text("SELECT * FROM sealed_reports")).fetchall())
+    assert "PG-CANARY" not in dump
+
+
+def test_conversation_state_on_postgres(pg_url):
+    secrets = server_keys.ServerSecrets((("s1", os.urandom(32)),), os.urandom(32))
+    states = ConversationStates(pg_url, secrets, keep_hours=24)
+    states.put("pg-conv", b"PG-CANARY state")
+    states.put("pg-conv", b"PG-CANARY state, updated")
+    assert states.get("pg-conv") == b"PG-CANARY state, updated"
+    with database.engine(pg_url).connect() as connection:
+        assert "PG-CANARY" not in str(connection.execute(text("SELECT * FROM conversation_states")).fetchall())
+    with pytest.raises(StateError):
+        ConversationStates(pg_url, server_keys.ServerSecrets((("s1", os.urandom(32)),), b"x" * 32), 24).get("pg-conv")
+    states.delete("pg-conv")
+    assert states.get("pg-conv") is None
