@@ -129,3 +129,27 @@ def test_server_keys_from_environment_file_and_rotation(tmp_path):
     assert server_keys.rotate_file(path) == "s2"
     rotated = server_keys.load({"BOT_SECRETS_FILE": str(path)})
     assert [i for i, _ in rotated.state_keys] == ["s2", "s1"]
+
+
+def test_startup_check_refuses_a_missing_or_plaintext_tracker_store(tmp_path, monkeypatch):
+    from bot import tracker_store
+
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
+    server_keys.ensure_file(tmp_path / "var" / "secrets.json")
+    assert tracker_store.check("endpoints.yml") == "bot.tracker_store.EncryptedTrackerStore"
+    for store_type in ["bot.tracker_store.Missing", "rasa.core.tracker_store.InMemoryTrackerStore"]:
+        endpoints = tmp_path / "endpoints.yml"
+        endpoints.write_text(f"tracker_store:\n  type: {store_type}\n")
+        with pytest.raises(Exception):
+            tracker_store.check(str(endpoints))
+    (tmp_path / "none.yml").write_text("action_endpoint:\n  url: x\n")
+    with pytest.raises(RuntimeError):
+        tracker_store.check(str(tmp_path / "none.yml"))
+
+
+def test_the_launcher_refuses_to_start_without_the_encrypted_store(tmp_path):
+    from bot import launcher
+
+    with pytest.raises(RuntimeError, match="refusing to start"):
+        launcher._check_tracker_store({**os.environ, "BOT_DATA_DIR": str(tmp_path / "empty"),
+                                       "BOT_SECRETS_FILE": str(tmp_path / "missing.json")})
