@@ -73,6 +73,12 @@ class Chat:
         assert replies, f"no answer to {text!r}"
         return replies
 
+    def says(self, *texts: str) -> list[dict]:
+        """Send each message in turn; the replies to the last one."""
+        for text in texts:
+            replies = self.say(text)
+        return replies
+
     @staticmethod
     def text(replies) -> str:
         return "\n".join(r.get("text") or "" for r in replies)
@@ -90,6 +96,12 @@ def open_reports(settings):
     key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json",
                                      reviewer_keys.TRIAL_PASSPHRASE)
     return [r for r in review.opened(ReportStore(settings.database_url), key) if not isinstance(r, tuple)]
+
+
+def report_with(settings, canary):
+    """The one stored report that contains ``canary``, opened with the reviewer key."""
+    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    return opened
 
 
 WORDS = {
@@ -159,7 +171,7 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     sent = chat.say(WORDS[lang]["yes"])
     assert WORDS[lang]["sent"] in chat.text(sent)
     SUBMITTED.append(canary)
-    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    opened = report_with(settings, canary)
     assert opened.reference in chat.text(sent)
     report = opened.report
     assert report["language"] == lang and report["kind"] == "incident_report" and report["urgent"] is True
@@ -242,18 +254,13 @@ def test_survivor_gets_the_matching_service_without_telling_a_story(assistant):
 def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistant):
     servers, settings = assistant
     chat, canary = Chat(servers.url), new_canary()
-    chat.say("I need help, my boss took my passport")
-    chat.say(choice("no"))
-    chat.say("skip")
-    chat.say("I am in Chisinau")
-    chat.say(choice("report"))
-    chat.say(choice("yes"))
-    asked = chat.say("skip")  # telling what happened is optional on this path
+    asked = chat.says("I need help, my boss took my passport", choice("no"), "skip", "I am in Chisinau",
+                      choice("report"), choice("yes"), "skip")  # telling what happened is optional here
     assert "How may someone reach you" in chat.text(asked)
     summary = chat.say(f"call me on {canary} after 6pm")
     assert canary in chat.text(summary)
     chat.say("yes")
-    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    opened = report_with(settings, canary)
     assert opened.report["kind"] == "help_request"
     assert "narrative" not in opened.report["answers"]
     assert opened.report["answers"]["contact_preference"] == "contact"
@@ -263,18 +270,13 @@ def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistan
 def test_worried_third_party_can_tell_a_reviewer(assistant):
     servers, settings = assistant
     chat, canary = Chat(servers.url), new_canary()
-    chat.say("my sister went abroad for a job and I can't reach her anymore")
-    chat.say(choice("no"))
-    chat.say("she is in Warsaw")
-    chat.say(choice("report"))
-    chat.say(choice("yes"))
-    chat.say(f"her phone is always off and her employer has her passport {canary}")
-    chat.say(choice("no"))
-    chat.say(choice("unsure"))
-    summary = chat.say(choice("anonymous"))
+    summary = chat.says("my sister went abroad for a job and I can't reach her anymore", choice("no"),
+                        "she is in Warsaw", choice("report"), choice("yes"),
+                        f"her phone is always off and her employer has her passport {canary}",
+                        choice("no"), choice("unsure"), choice("anonymous"))
     assert canary in chat.text(summary)
     chat.say("yes")
-    [opened] = [r for r in open_reports(settings) if canary in json.dumps(r.report)]
+    opened = report_with(settings, canary)
     assert opened.report["kind"] == "third_party_concern"
     assert opened.report["answers"]["place"] == "she is in Warsaw"
 
