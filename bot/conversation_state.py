@@ -43,12 +43,12 @@ class ConversationStates:
         self.engine = database.engine(database_url)
         self.secrets, self.keep = secrets, timedelta(hours=keep_hours)
 
-    def put(self, conversation_key: str, plaintext: bytes) -> None:
+    def put(self, conversation_key: str, plaintext: bytes, updated_at: datetime | None = None) -> None:
         key_id, key = self.secrets.active_state_key
         nonce = os.urandom(12)
         row = ConversationState(conversation_key=conversation_key, key_id=key_id, nonce=nonce,
                                 ciphertext=AESGCM(key).encrypt(nonce, plaintext, _aad(conversation_key)),
-                                updated_at=datetime.utcnow())
+                                updated_at=updated_at or datetime.utcnow())
         with Session(self.engine) as session, session.begin():
             session.merge(row)
 
@@ -88,8 +88,11 @@ class ConversationStates:
         """Re-encrypt every live conversation under the active key (after a key rotation)."""
         count = 0
         for key in self.keys():
+            with Session(self.engine) as session:
+                row = session.get(ConversationState, key)
+                last_active = row.updated_at if row else None
             plaintext = self.get(key)
             if plaintext is not None:
-                self.put(key, plaintext)
+                self.put(key, plaintext, updated_at=last_active)  # re-sealing does not extend its life
                 count += 1
         return count

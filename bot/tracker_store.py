@@ -39,10 +39,14 @@ def forget_closed(tracker: DialogueStateTracker) -> list:
     ends = [i for i, e in enumerate(events) if _ends_conversation(e)]
     if not ends:
         return events
+    fresh = [ActionExecuted("action_session_start"), SessionStarted()]
+    if isinstance(events[ends[-1]], AllSlotsReset):
+        # Exit: nothing at all is kept, not the language, not even the goodbye, so whoever
+        # writes next from this device meets a new conversation.
+        return fresh + [ActionExecuted("action_listen")]
     kept = events[ends[-1] + 1:]
     language = tracker.get_slot("language")
-    fresh = [ActionExecuted("action_session_start"), SessionStarted()]
-    if language and not isinstance(events[ends[-1]], AllSlotsReset):  # exit forgets the language too
+    if language:
         fresh.append(SlotSet("language", language))
     if not any(isinstance(e, ActionExecuted) for e in kept):
         kept.append(ActionExecuted("action_listen"))

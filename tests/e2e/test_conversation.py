@@ -358,6 +358,17 @@ def test_a_failed_submission_keeps_the_answers_and_a_retry_stores_one(assistant)
     assert sum(canary in json.dumps(r.report) for r in open_reports(settings)) == 1
 
 
+def test_exit_leaves_nothing_and_the_next_person_meets_a_new_conversation(assistant):
+    servers, _ = assistant
+    chat, canary = consented_report(servers.url), new_canary()
+    chat.says('/change_language{"language":"fr"}', choice("observed"), f"un homme a pris les passeports {canary}")
+    left = chat.say("/exit_chat")
+    assert "effacé" in chat.text(left) or "supprimé" in chat.text(left)
+    again = chat.say("hello")
+    assert "not a person" in chat.text(again)  # the full welcome, in English: nothing was kept
+    assert '/change_language{"language":"fr"}' in chat.buttons(again)
+
+
 def test_stopped_answers_are_forgotten(assistant):
     servers, _ = assistant
     chat, canary = consented_report(servers.url), new_canary()
