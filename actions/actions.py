@@ -22,8 +22,8 @@ logger = logging.getLogger(__name__)
 SETTINGS = Settings.from_env()
 
 
-def directory() -> referrals.Directory:
-    return referrals.load(SETTINGS.referrals_dir)
+def directory() -> referrals.Referrals:
+    return referrals.current(SETTINGS.database_url, SETTINGS.referrals_dir)
 
 
 def lang_of(tracker: Tracker) -> str:
@@ -145,7 +145,8 @@ def _validator(form: str) -> type:
             step = conversation.answer(form, slot, message.get("text"), intent_of(tracker),
                                        message.get("entities") or [], tracker.current_slot_values(),
                                        lang_of(tracker), directory(),
-                                       confidence=(message.get("intent") or {}).get("confidence") or 0.0)
+                                       confidence=(message.get("intent") or {}).get("confidence") or 0.0,
+                                       metadata=message.get("metadata"))
             say(dispatcher, step.replies)
             return step.slots
         return validate

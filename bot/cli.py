@@ -160,6 +160,31 @@ def cmd_retention(args, settings: Settings) -> None:
           f"{': ' + ', '.join(shredded) if shredded else ''}. Audit: {settings.data_dir / 'audit.log'}")
 
 
+def cmd_directory(args, settings: Settings) -> None:
+    from bot import directory
+
+    folder = Path(args.folder or settings.referrals_dir)
+    loaded, problems = directory.load(folder, max_age_days=args.max_age_days)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        sys.exit(f"{len(problems)} problem(s) in {folder}; nothing was imported." if args.action == "import"
+                 else f"{len(problems)} problem(s) in {folder}.")
+    examples = sum(e.example for e in loaded.entries)
+    print(f"{folder}: {len(loaded.entries)} entries in {len(loaded.emergency)} countries, all valid "
+          f"({examples} marked as example or unverified).")
+    if args.action == "import":
+        count = directory.import_to_database(settings.database_url, loaded)
+        print(f"Imported {count} entries into the database in one transaction; restart the action server to use them.")
+
+
+def cmd_bench(args, settings: Settings) -> None:
+    from bot import bench
+
+    print("Referral matching benchmark (synthetic directories; same queries for every size):")
+    bench.directory_benchmark(per_size=args.queries, plot=Path(args.plot) if args.plot else None)
+
+
 def _reviewer_key(args, settings: Settings):
     path = args.key or os.environ.get("BOT_REVIEWER_KEY")
     if not path:
@@ -261,6 +286,18 @@ def parser() -> argparse.ArgumentParser:
     rev.add_argument("--format", default="json", choices=["json"])
     rev.add_argument("--output", help="write the export to this file (mode 600) instead of stdout")
     rev.set_defaults(func=cmd_review)
+
+    directory = sub.add_parser("directory", help="the referral directory: validate, import")
+    directory.add_argument("action", choices=["validate", "import"])
+    directory.add_argument("folder", nargs="?", help="default: BOT_REFERRALS_DIR (data/referrals)")
+    directory.add_argument("--max-age-days", type=int, default=365, help="entries verified longer ago are errors")
+    directory.set_defaults(func=cmd_directory)
+
+    bench = sub.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument("what", choices=["directory"])
+    bench.add_argument("--queries", type=int, default=300)
+    bench.add_argument("--plot", default="var/bench/directory.png", help="where to draw the figures ('' for none)")
+    bench.set_defaults(func=cmd_bench)
 
     chat = sub.add_parser("chat", help="talk to a running assistant in this terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")

@@ -16,7 +16,10 @@ from bot.questions import (
     SKIPPED, interpret, not_applicable, options_key, question_key, word_count,
 )
 from bot.report import summary_lines
-from bot.referrals import Directory
+from bot.referrals import Referrals
+
+PAGE = 3  # services shown at once: a few, clearly
+SERVES = {"woman": "women", "man": "men", "child": "children", "family": "families"}
 
 
 @dataclass
@@ -78,39 +81,79 @@ def welcome(lang: str, intent: str | None, first_time: bool, paused: bool) -> St
     return Step(replies, slots)
 
 
-def emergency(lang: str, directory: Directory, country: str | None) -> list[Reply]:
-    lines = [messages.text("emergency_intro", lang)]
-    numbers = directory.emergency
+def emergency_lines(lang: str, referrals: Referrals, country: str | None) -> list[str]:
+    numbers = referrals.emergency
     shown = {country: numbers[country]} if country in numbers else numbers
-    for code, number in shown.items():
-        lines.append(messages.text("emergency_line", lang, country=places.country_name(code, lang), number=number))
-    lines.append(messages.text("emergency_general", lang))
+    lines = []
+    for code, n in shown.items():
+        main = n.get("general") or n.get("police")
+        others = ", ".join(f"{messages.text('emergency_' + k, lang)} {v}" for k, v in n.items()
+                           if k in ("police", "ambulance") and v != main)
+        lines.append(messages.text("emergency_line", lang, country=places.country_name(code, lang),
+                                   number=main + (f" ({others})" if others else "")))
+    return lines
+
+
+def emergency(lang: str, referrals: Referrals, country: str | None) -> list[Reply]:
+    lines = [messages.text("emergency_intro", lang), *emergency_lines(lang, referrals, country)]
+    if country not in referrals.emergency:
+        lines.append(messages.text("emergency_general", lang))
     lines.append(messages.text("emergency_after", lang))
     return [Reply("\n".join(lines))]
 
 
 # --- questions ----------------------------------------------------------------------------
 
-def services(slots: dict[str, Any], lang: str, directory: Directory) -> list[Reply]:
+def _reason(key: str, values: tuple, lang: str) -> str:
+    values = dict(values)
+    if key == "reason_offers":
+        labels = messages.options("needs", lang)
+        values["needs"] = ", ".join(labels.get(n, {"label": n})["label"].lower() for n in values["needs"].split(","))
+    if key == "reason_language":
+        values["language"] = messages.language_name(lang)
+    return messages.text(key, lang, **values)
+
+
+def services(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[Reply]:
+    """The next few matching services, each with why it was chosen; emergency numbers first
+    when the person said they are in danger."""
     country, city = slots.get("location_country"), slots.get("location_city")
-    needs = slots.get("needs") if isinstance(slots.get("needs"), list) else None
-    found = directory.match(country, city, needs, lang)
+    needs = slots.get("needs") if isinstance(slots.get("needs"), list) else []
+    offset = int(slots.get("services_offset") or 0)
+    found = referrals.match(country, city, slots.get("location_lat"), slots.get("location_lon"), needs,
+                            SERVES.get(slots.get("for_whom") or ""), lang, limit=PAGE, offset=offset)
     lines = []
-    if found[0] == directory.hotline:
+    if slots.get("in_danger") == "yes" and offset == 0:
+        lines += [messages.text("emergency_intro", lang), *emergency_lines(lang, referrals, country), ""]
+    if not found:
+        return [Reply("\n".join(lines + [messages.text("services_no_more", lang)]))]
+    local = [m for m in found if m.entry.country and not m.entry.national]
+    if offset == 0 and not local:
         lines.append(messages.text("services_none", lang))
-    else:
-        where = messages.text("services_where", lang, place=city or places.country_name(country, lang)) if (city or country) else ""
-        lines.append(messages.text("services_intro", lang, where=where))
-    for s in found:
-        offered = ", ".join(messages.options("needs", lang).get(n, {"label": n})["label"] for n in s.services)
-        lines.append(messages.text("service_line", lang, name=s.name, services=offered,
-                                   languages=", ".join(s.languages), hours=s.hours or "—", contact=s.contact))
-        if s.example:
+    elif offset == 0:
+        where = city or (places.country_name(country, lang) if country else None)
+        lines.append(messages.text("services_intro", lang,
+                                   where=messages.text("services_where", lang, place=where) if where else ""))
+    cost_labels = {"free": "cost_free", "low_cost": "cost_low", "paid": "cost_paid"}
+    for m in found:
+        e = m.entry
+        offered = ", ".join(messages.options("needs", lang).get(n, {"label": n})["label"] for n in e.services)
+        lines.append(messages.text("service_line", lang, name=e.name, services=offered,
+                                   languages=", ".join(e.languages), hours=e.hours or "—",
+                                   contact=e.phone or e.source))
+        why = "; ".join(_reason(k, v, lang) for k, v in m.reasons)
+        if why:
+            lines.append(messages.text("service_reason", lang, reason=why))
+        if e.cost in cost_labels:
+            lines.append(messages.text(cost_labels[e.cost], lang))
+        if e.reach_safely:
+            lines.append(messages.text("service_reach", lang, how=e.reach_safely))
+        if e.example:
             lines.append(messages.text("service_example_note", lang))
     return [Reply("\n".join(lines))]
 
 
-def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> list[Reply]:
+def ask(slot: str, slots: dict[str, Any], lang: str, directory: Referrals) -> list[Reply]:
     """The question for ``slot``, with its buttons, in the person's language."""
     question, path = BY_SLOT[slot], slots.get("path")
     replies: list[Reply] = []
@@ -125,6 +168,9 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Directory) -> li
     if question.kind in ("choice", "multi"):
         buttons = [{"title": o["label"], "payload": payload("inform", choice=value)}
                    for value, o in messages.options(options_key(slot, path), lang).items()]
+    if slot in ("location", "place"):  # or pick a country
+        buttons = [{"title": places.country_name(code, lang), "payload": payload("inform", choice=code)}
+                   for code in sorted(directory.emergency, key=lambda c: places.country_name(c, lang))]
     if not question.required_on(path) and slot not in ("next_step", "consent", "path"):
         buttons.append({"title": messages.button("skip", lang), "payload": "/skip"})
     replies.append(Reply(text, buttons))
@@ -150,8 +196,19 @@ def previous_question(form: str, slots: dict[str, Any], current: str) -> str | N
     return None
 
 
+def shared_location(metadata: dict | None) -> tuple[float, float] | None:
+    """Coordinates a channel passed on (a shared location), if valid."""
+    where = (metadata or {}).get("location") or {}
+    try:
+        lat, lon = float(where["latitude"]), float(where["longitude"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None
+
+
 def answer(form: str, slot: str, text: str | None, intent: str | None, entities: list[dict],
-           slots: dict[str, Any], lang: str, directory: Directory, confidence: float = 1.0) -> Step:
+           slots: dict[str, Any], lang: str, directory: Referrals, confidence: float = 1.0,
+           metadata: dict | None = None) -> Step:
     """Understand the reply to the question for ``slot`` (the form's requested slot)."""
     text = text or ""
     if not text.startswith("/") and confidence < REQUEST_CONFIDENCE:
@@ -190,6 +247,24 @@ def answer(form: str, slot: str, text: str | None, intent: str | None, entities:
             step.slots = again
             return step
 
+    chosen = next((e.get("value") for e in entities if e.get("entity") == "choice"), None)
+    if slot in ("location", "place"):
+        coordinates = shared_location(metadata)
+        if coordinates:
+            lat, lon = coordinates
+            step.slots = {slot: messages.text("shared_location", lang), "location_lat": lat, "location_lon": lon,
+                          "location_country": directory.nearest_country(lat, lon), "location_city": None}
+            return step
+        if chosen in directory.emergency:  # a country button
+            step.slots = {slot: places.country_name(chosen, lang), "location_country": chosen, "location_city": None}
+            return step
+    if slot == "next_step" and chosen == "more":
+        step.slots = {**again, "services_offset": int(slots.get("services_offset") or 0) + PAGE}
+        return step
+    if slot == "next_step" and chosen == "change":
+        step.slots = start_help(slots.get("path"))
+        return step
+
     understood = interpret(slot, text, intent, entities, lang, slots.get("path"))
     if understood.unclear:
         key = "narrative_required" if slot == "narrative" else "unclear_answer"
@@ -218,7 +293,8 @@ def answer(form: str, slot: str, text: str | None, intent: str | None, entities:
 
 def start_help(path: str | None) -> dict[str, Any]:
     slots = {q.slot: None for q in FORMS["help_form"]}
-    slots.update(location_country=None, location_city=None)
+    slots.update(location_country=None, location_city=None, location_lat=None, location_lon=None,
+                 services_offset=0)
     slots.update({s: NOT_APPLICABLE for s in not_applicable(path, "help_form")})
     if path == "third_party":
         slots["needs"] = ["hotline"]

@@ -63,8 +63,9 @@ TRIAGE = (
 
 HELP = (
     Question("needs", "multi"),
+    Question("for_whom", "choice"),
     Question("location", "place"),
-    Question("next_step", "choice", skip_value="done", intents={"affirm": "report", "deny": "done"}),
+    Question("next_step", "choice", skip_value="done", intents={"deny": "done"}),
 )
 
 REPORT = (
@@ -102,12 +103,12 @@ REPORT_PATHS = {
     # A survivor asked to be contacted: telling what happened is optional.
     "help": ["consent", "narrative", "contact_details"],
 }
-HELP_PATHS = {"help": ["needs", "location", "next_step"], "third_party": ["location", "next_step"]}
+HELP_PATHS = {"help": ["needs", "for_whom", "location", "next_step"], "third_party": ["location", "next_step"]}
 
 # Slots that hold what a person said in a conversation; cleared after submit, stop and exit.
 CONVERSATION_SLOTS = [q.slot for q in TRIAGE + HELP + REPORT] + [
     "draft_id", "awaiting_confirmation", "paused_form", "paused_at", "location_country",
-    "location_city",
+    "location_city", "location_lat", "location_lon", "services_offset",
 ]
 
 

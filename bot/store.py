@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, select
+from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Text, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, declarative_base, relationship
 
@@ -44,6 +44,15 @@ class ReportKey(Base):
     key_id = Column(String(16), primary_key=True)
     suite = Column(String(32), nullable=False)
     wrapped_key = Column(LargeBinary, nullable=False)
+
+
+class ReferralEntry(Base):
+    """The imported referral directory: public information, stored in the clear."""
+
+    __tablename__ = "referral_entries"
+    position = Column(Integer, primary_key=True)
+    country = Column(String(2), nullable=False, index=True)
+    entry = Column(Text, nullable=False)
 
 
 def new_reference() -> str:

@@ -31,7 +31,7 @@ REPLIES = {
 }
 CATEGORICAL = {
     "path": ["report", "help", "third_party"],
-    "next_step": ["report", "done"],
+    "next_step": ["report", "done", "more", "change"],
     "paused_form": list(FORMS),
 }
 
@@ -52,7 +52,8 @@ def domain() -> dict:
             }]
             slots[q.slot] = slot
     for name in ["exploitation_type_text", "control_signs_text", "victims_count_number", "draft_id",
-                 "paused_at", "last_reference", "location_country", "location_city", "conversation_closed"]:
+                 "paused_at", "last_reference", "location_country", "location_city", "conversation_closed", "location_lat", "location_lon",
+                 "services_offset"]:
         slots[name] = {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
     slots["awaiting_confirmation"] = {"type": "bool", "influence_conversation": True,
                                       "mappings": [{"type": "custom"}]}

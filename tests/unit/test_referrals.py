@@ -1,0 +1,78 @@
+"""Matching on hand-made cases: the right few services, with reasons, never an empty answer."""
+from bot import referrals
+from bot.config import Settings
+from bot.conversation import answer, ask
+
+R = referrals.load(Settings.from_env().referrals_dir)
+
+
+def names(matches):
+    return [m.entry.name for m in matches]
+
+
+def test_a_city_named_in_french_finds_its_services():
+    country, city = R.locate("près de la gare de Kiev")
+    assert (country, city) == ("UA", "Kyiv")
+    found = R.match(country, city, needs=["shelter"], lang="fr")
+    assert found[0].entry.name == "Example Shelter Kyiv"
+    assert ("reason_city", (("city", "Kyiv"),)) in found[0].reasons
+
+
+def test_shared_coordinates_find_the_nearest_service_with_its_distance():
+    found = R.match(lat=49.842, lon=24.031, needs=["legal"], lang="en")  # central Lviv
+    assert found[0].entry.name == "Example Legal Aid Lviv"
+    assert found[0].distance_km < 5 and found[0].reasons[0][0] == "reason_distance"
+    assert R.nearest_country(49.842, 24.031) == "UA"
+
+
+def test_a_need_no_one_nearby_offers_falls_back_to_the_national_hotline():
+    # Near Przemysl no service within 300 km protects children: the Polish national line comes.
+    found = R.match(lat=49.78, lon=22.77, needs=["child_protection"], lang="en")
+    assert found[0].entry.national and found[0].entry.country == "PL"
+    assert found[0].reasons[0][0] == "reason_national"
+
+
+def test_a_language_no_nearby_service_speaks_still_gets_services_without_claiming_it():
+    found = R.match("UA", "Kyiv", needs=["legal"], lang="fr")
+    assert found and all(("reason_language", ()) not in m.reasons for m in found)
+    moldova = R.match("MD", "Chisinau", needs=["legal"], lang="fr")
+    assert ("reason_language", ()) in moldova[0].reasons
+
+
+def test_who_it_serves_filters_out_services_that_would_turn_a_person_away():
+    women_only = "Example Shelter Kyiv"
+    assert women_only not in names(R.match("UA", "Kyiv", needs=["shelter"], serves="men", lang="en"))
+    assert women_only in names(R.match("UA", "Kyiv", needs=["shelter"], serves="women", lang="en"))
+
+
+def test_unknown_place_gets_the_international_organisation():
+    found = R.match(None, None, needs=["shelter"], lang="en")
+    assert found and not found[0].entry.country and found[0].reasons[0][0] == "reason_international"
+
+
+def test_show_more_pages_through_without_repeating():
+    first = names(R.match("UA", None, lang="en", limit=3))
+    second = names(R.match("UA", None, lang="en", limit=3, offset=3))
+    assert first and second and not set(first) & set(second)
+
+
+def test_conversation_country_buttons_shared_location_show_more_and_change():
+    buttons = [b["payload"] for b in ask("location", {"path": "help"}, "en", R)[-1].buttons]
+    assert '/inform{"choice":"MD"}' in buttons
+    picked = answer("help_form", "location", '/inform{"choice":"MD"}', "inform",
+                    [{"entity": "choice", "value": "MD"}], {}, "en", R)
+    assert picked.slots["location_country"] == "MD"
+    shared = answer("help_form", "location", "/inform", "inform", [], {}, "en", R,
+                    metadata={"location": {"latitude": 47.01, "longitude": 28.86}})
+    assert shared.slots["location_country"] == "MD" and shared.slots["location_lat"] == 47.01
+    more = answer("help_form", "next_step", "/inform", "inform", [{"entity": "choice", "value": "more"}],
+                  {"services_offset": 3}, "en", R)
+    assert more.slots == {"next_step": None, "services_offset": 6}
+    change = answer("help_form", "next_step", "/inform", "inform", [{"entity": "choice", "value": "change"}],
+                    {"path": "help", "location": "Kyiv"}, "en", R)
+    assert change.slots["location"] is None and change.slots["needs"] is None
+
+
+def test_danger_puts_the_emergency_numbers_first():
+    text = ask("next_step", {"path": "help", "in_danger": "yes", "location_country": "XK"}, "en", R)[0].text
+    assert text.index("192") < text.index("Example")
