@@ -244,11 +244,13 @@ def import_to_database(database_url: str, directory: Directory) -> int:
     with Session(database.engine(database_url)) as session, session.begin():
         session.execute(delete(table))
         session.execute(table.insert(), [
-            {"position": i, "country": e.country, "entry": json.dumps(e.as_dict(), ensure_ascii=False)}
+            {"position": i, "country": e.country,
+             "entry": json.dumps({"kind": "service", "service": e.as_dict()}, ensure_ascii=False)}
             for i, e in enumerate(directory.entries)] + [
-            {"position": -1 - i, "country": c, "entry": json.dumps({"emergency": n})}
+            {"position": -1 - i, "country": c, "entry": json.dumps({"kind": "emergency", "numbers": n})}
             for i, (c, n) in enumerate(sorted(directory.emergency.items()))] + [
-            {"position": -10_000 - i, "country": country, "entry": json.dumps({"city": [spelling, city]})}
+            {"position": -10_000 - i, "country": country,
+             "entry": json.dumps({"kind": "city", "spelling": spelling, "city": city}, ensure_ascii=False)}
             for i, (spelling, (city, country)) in enumerate(sorted(directory.cities.items()))])
     return len(directory.entries)
 
@@ -263,18 +265,19 @@ def from_database(database_url: str) -> Directory | None:
 
     table = Base.metadata.tables["referral_entries"]
     with Session(database.engine(database_url)) as session:
-        rows = session.execute(select(table.c.position, table.c.country, table.c.entry).order_by(table.c.position.desc())).all()
+        rows = session.execute(select(table.c.position, table.c.country, table.c.entry)
+                               .order_by(table.c.position)).all()
     if not rows:
         return None
     directory = Directory()
     for position, country, entry in rows:
-        data = json.loads(entry)
-        if "emergency" in data:
-            directory.emergency[country] = data["emergency"]
-        elif "city" in data:
-            spelling, city = data["city"]
-            directory.cities[spelling] = (city, country)
+        row = json.loads(entry)
+        if row["kind"] == "emergency":
+            directory.emergency[country] = row["numbers"]
+        elif row["kind"] == "city":
+            directory.cities[row["spelling"]] = (row["city"], country)
         else:
+            data = row["service"]
             directory.entries.append(Entry(**{**data, "services": tuple(data["services"]),
                                               "languages": tuple(data["languages"]), "serves": tuple(data["serves"])}))
     return directory

@@ -241,20 +241,34 @@ def test_stop_discards_and_a_new_start_asks_again(assistant):
 def test_survivor_gets_the_matching_service_without_telling_a_story(assistant):
     servers, _ = assistant
     chat = Chat(servers.url)
-    chat.say("I need help, my boss took my passport")
-    chat.say(choice("no"))
-    chat.say(choice("shelter"))
+    asked = chat.says("I need help, my boss took my passport", choice("no"), choice("shelter"))
+    assert "Who is the help for" in chat.text(asked)
+    chat.say(choice("woman"))
     services = chat.say("I am in Kyiv")
     text = chat.text(services)
-    assert "Example Shelter Kyiv" in text and "Example entry" in text
-    assert "That's all for now" in [b["title"] for r in services for b in r.get("buttons") or []]
+    assert "Example Shelter Kyiv" in text and "Example or unverified entry" in text and "Why: in Kyiv" in text
+    titles = [b["title"] for r in services for b in r.get("buttons") or []]
+    assert {"Show more", "A different need or place", "That's all for now"} <= set(titles)
+    more = chat.text(chat.say(choice("more")))
+    assert "Example Shelter Kyiv" not in more and ("Example" in more or "hotline" in more.lower())
     assert "Take care" in chat.text(chat.say(choice("done")))
+
+
+def test_a_shared_location_finds_the_nearest_service(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    chat.says("I need help, my boss took my passport", choice("no"), choice("legal"), "skip")
+    status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "/inform",
+                                           "metadata": {"location": {"latitude": 49.842, "longitude": 24.031}}}).encode())
+    assert status == 200
+    text = Chat.text(replies)
+    assert "Example Legal Aid Lviv" in text and "km from you" in text
 
 
 def test_survivor_can_ask_to_be_contacted_without_telling_what_happened(assistant):
     servers, settings = assistant
     chat, canary = Chat(servers.url), new_canary()
-    asked = chat.says("I need help, my boss took my passport", choice("no"), "skip", "I am in Chisinau",
+    asked = chat.says("I need help, my boss took my passport", choice("no"), "skip", "skip", "I am in Chisinau",
                       choice("report"), choice("yes"), "skip")  # telling what happened is optional here
     assert "How may someone reach you" in chat.text(asked)
     summary = chat.say(f"call me on {canary} after 6pm")
