@@ -120,8 +120,10 @@ def services(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[Rep
     country, city = slots.get("location_country"), slots.get("location_city")
     needs = slots.get("needs") if isinstance(slots.get("needs"), list) else []
     offset = int(slots.get("services_offset") or 0)
+    region = (referrals.region_in(slots.get("location") or "") or (None,))[0] if not city else None
     found = referrals.match(country, city, slots.get("location_lat"), slots.get("location_lon"), needs,
-                            SERVES.get(slots.get("for_whom") or ""), lang, limit=PAGE, offset=offset)
+                            SERVES.get(slots.get("for_whom") or ""), lang, limit=PAGE, offset=offset,
+                            region=region)
     lines = []
     if slots.get("in_danger") == "yes" and offset == 0:
         lines += [messages.text("emergency_intro", lang), *emergency_lines(lang, referrals, country), ""]
@@ -131,7 +133,7 @@ def services(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[Rep
     if offset == 0 and not local:
         lines.append(messages.text("services_none", lang))
     elif offset == 0:
-        where = city or (places.country_name(country, lang) if country else None)
+        where = city or region or (places.country_name(country, lang) if country else None)
         lines.append(messages.text("services_intro", lang,
                                    where=messages.text("services_where", lang, place=where) if where else ""))
     cost_labels = {"free": "cost_free", "low_cost": "cost_low", "paid": "cost_paid"}

@@ -70,6 +70,7 @@ class Directory:
     entries: list[Entry] = field(default_factory=list)
     emergency: dict[str, dict[str, str]] = field(default_factory=dict)
     cities: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded spelling -> (city, country)
+    regions: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded spelling -> (region, country)
 
 
 @dataclass(frozen=True)
@@ -209,6 +210,9 @@ def load(folder: Path, today: date | None = None, max_age_days: int = 365) -> tu
         for city, spellings in (data.get("cities") or {}).items():
             for spelling in [city, *(spellings or [])]:
                 directory.cities[fold(str(spelling))] = (str(city), country)
+        for region, spellings in (data.get("regions") or {}).items():
+            for spelling in [region, *(spellings or [])]:
+                directory.regions[fold(str(spelling))] = (str(region), country)
         lines = _lines(node)
         for i, raw in enumerate(data.get("services") or []):
             line, key_lines = lines.get(i, (1, {}))
@@ -226,6 +230,8 @@ def load(folder: Path, today: date | None = None, max_age_days: int = 365) -> tu
                     if dup_key[-1]:
                         seen[dup_key] = f"{rel}:{line}"
                 directory.entries.append(entry)
+                if entry.state:  # an entry's region is recognised by its own name
+                    directory.regions.setdefault(fold(entry.state), (entry.state, entry.country))
     return directory, problems
 
 
@@ -251,7 +257,10 @@ def import_to_database(database_url: str, directory: Directory) -> int:
             for i, (c, n) in enumerate(sorted(directory.emergency.items()))] + [
             {"position": -10_000 - i, "country": country,
              "entry": json.dumps({"kind": "city", "spelling": spelling, "city": city}, ensure_ascii=False)}
-            for i, (spelling, (city, country)) in enumerate(sorted(directory.cities.items()))])
+            for i, (spelling, (city, country)) in enumerate(sorted(directory.cities.items()))] + [
+            {"position": -100_000 - i, "country": country,
+             "entry": json.dumps({"kind": "region", "spelling": spelling, "region": region}, ensure_ascii=False)}
+            for i, (spelling, (region, country)) in enumerate(sorted(directory.regions.items()))])
     return len(directory.entries)
 
 
@@ -276,6 +285,8 @@ def from_database(database_url: str) -> Directory | None:
             directory.emergency[country] = row["numbers"]
         elif row["kind"] == "city":
             directory.cities[row["spelling"]] = (row["city"], country)
+        elif row["kind"] == "region":
+            directory.regions[row["spelling"]] = (row["region"], country)
         else:
             data = row["service"]
             directory.entries.append(Entry(**{**data, "services": tuple(data["services"]),

@@ -68,7 +68,11 @@ class Referrals:
         city = places.city_in(text or "", self.directory.cities)
         if city:
             return city[1], city[0]
-        return places.country_in(text or ""), None
+        return places.country_in(text or "") or (self.region_in(text) or (None, None))[1], None
+
+    def region_in(self, text: str) -> tuple[str, str] | None:
+        """(region, country code) of a region named in free text ("Lviv Oblast", "Subcarpathian")."""
+        return places.city_in(text or "", self.directory.regions)
 
     def nearest_country(self, lat: float, lon: float) -> str | None:
         near = self._near(lat, lon, set(), limit=1)
@@ -107,7 +111,7 @@ class Referrals:
     # -- what ----------------------------------------------------------------------------------
     def match(self, country: str | None = None, city: str | None = None, lat: float | None = None,
               lon: float | None = None, needs: list[str] | tuple = (), serves: str | None = None,
-              lang: str = "en", limit: int = 3, offset: int = 0) -> list[Match]:
+              lang: str = "en", limit: int = 3, offset: int = 0, region: str | None = None) -> list[Match]:
         wanted = {n for n in (needs or ()) if n not in ("hotline", "__skipped__", "Other")}
         distances: dict[int, float] = {}
         if lat is not None and lon is not None:
@@ -130,12 +134,12 @@ class Referrals:
             return not serves or "anyone" in e.serves or serves in e.serves
 
         def score(e: Entry):
-            return (city is not None and e.city == city, len(wanted & set(e.services)), lang in e.languages,
-                    -distances.get(id(e), 0.0))
+            return (city is not None and e.city == city, region is not None and e.state == region,
+                    len(wanted & set(e.services)), lang in e.languages, -distances.get(id(e), 0.0))
 
         unique = {id(e): e for e in pool if fits(e)}
         ranked = heapq.nlargest(offset + limit, unique.values(), key=score)
-        matches = [self._explain(e, wanted, city, lang, distances.get(id(e))) for e in ranked]
+        matches = [self._explain(e, wanted, city, lang, distances.get(id(e)), region) for e in ranked]
         if len(matches) < offset + limit:  # never empty: the national, then international, hotlines
             hotlines = sorted(self.national.get(country or "", []), key=lambda e: lang not in e.languages)
             hotlines += sorted(self.international, key=lambda e: lang not in e.languages)
@@ -146,12 +150,15 @@ class Referrals:
         return matches[offset:offset + limit]
 
     @staticmethod
-    def _explain(e: Entry, wanted: set, city: str | None, lang: str, distance: float | None) -> Match:
+    def _explain(e: Entry, wanted: set, city: str | None, lang: str, distance: float | None,
+                 region: str | None = None) -> Match:
         reasons = []
         if distance is not None:
             reasons.append(("reason_distance", (("km", f"{distance:.0f}"),)))
         elif city and e.city == city:
             reasons.append(("reason_city", (("city", e.city),)))
+        elif region and e.state == region:
+            reasons.append(("reason_city", (("city", e.state),)))
         offered = [s for s in e.services if s in wanted]
         if offered:
             reasons.append(("reason_offers", (("needs", ",".join(offered)),)))

@@ -76,3 +76,13 @@ def test_conversation_country_buttons_shared_location_show_more_and_change():
 def test_danger_puts_the_emergency_numbers_first():
     text = ask("next_step", {"path": "help", "in_danger": "yes", "location_country": "XK"}, "en", R)[0].text
     assert text.index("192") < text.index("Example")
+
+
+def test_a_region_named_in_free_text_is_recognised_and_preferred():
+    assert R.locate("somewhere in Subcarpathian") == ("PL", None)
+    assert R.region_in("somewhere in Subcarpathian") == ("Subcarpathian", "PL")
+    found = R.match("PL", None, needs=["legal"], lang="en", region="Subcarpathian")
+    assert found[0].entry.state == "Subcarpathian"
+    text = ask("next_step", {"path": "help", "location": "in Subcarpathian", "location_country": "PL",
+                             "needs": ["legal"]}, "en", R)[0].text
+    assert "near Subcarpathian" in text
