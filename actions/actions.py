@@ -279,6 +279,7 @@ class ActionExit(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         say(dispatcher, [Reply(messages.text("exit", lang_of(tracker)))])
+        dispatcher.utter_message(json_message={"exit": True})  # the channel clears its side too
         return [ActiveLoop(None), AllSlotsReset()]
 
 

@@ -1,0 +1,198 @@
+"""The Telegram channel end to end: the real Rasa and action servers, python-telegram-bot's real
+HTTP client, and a local stand-in for Telegram's Bot API."""
+from __future__ import annotations
+
+import json
+import secrets
+import socket
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot import launcher, review, reviewer_keys, server_keys
+from bot.config import Settings
+from bot.store import ReportStore
+from tests.telegram_standin import StandIn, callback_update, message_update
+
+pytestmark = pytest.mark.e2e
+SECRET = secrets.token_urlsafe(24)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def telegram(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("telegram") / "var"
+    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
+    ReportStore(settings.database_url)
+    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
+    server_keys.ensure_file(data_dir / "secrets.json")
+    standin = StandIn()
+    api_url = standin.start()
+    env = {"BOT_DATA_DIR": str(data_dir), "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+           "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_BOT_API_URL": api_url}
+    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+        yield servers, standin, settings
+    standin.stop()
+
+
+class Hook:
+    ids = iter(range(1, 10**6))
+
+    def __init__(self, servers, standin):
+        self.url = f"{servers.url}/webhooks/telegram/webhook"
+        self.standin = standin
+        self.user = secrets.randbelow(10**9) + 10**8
+
+    def post(self, update: dict, secret: str | None = SECRET) -> int:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        request = urllib.request.Request(self.url, data=json.dumps(update).encode(), headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=120) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def say(self, text: str) -> list[dict]:
+        before = len(self.standin.calls_to("sendMessage"))
+        assert self.post(message_update(next(self.ids), self.user, text)) == 200
+        return [c for c in self.standin.calls_to("sendMessage")[before:] if int(c["chat_id"]) == self.user]
+
+    def press(self, data: str) -> list[dict]:
+        before = len(self.standin.calls_to("sendMessage"))
+        assert self.post(callback_update(next(self.ids), self.user, data)) == 200
+        return [c for c in self.standin.calls_to("sendMessage")[before:] if int(c["chat_id"]) == self.user]
+
+
+def text(sent: list[dict]) -> str:
+    return "\n".join(str(c.get("text")) for c in sent)
+
+
+def test_forged_or_missing_secret_is_refused_before_anything_happens(telegram):
+    servers, standin, _ = telegram
+    hook = Hook(servers, standin)
+    before = len(standin.calls)
+    assert hook.post(message_update(900001, hook.user, "hello"), secret="wrong") == 403
+    assert hook.post(message_update(900002, hook.user, "hello"), secret=None) == 403
+    assert hook.post({"not": "an update"}) == 400
+    assert len(standin.calls) == before  # nothing was sent to anyone
+
+
+def test_a_full_report_through_the_webhook_with_buttons_and_protected_content(telegram):
+    servers, standin, settings = telegram
+    hook = Hook(servers, standin)
+    first = hook.say("hello, I need to report something I saw")
+    assert "not a person" in text(first)
+    assert all(c.get("protect_content") in (True, "true", "True") for c in first)
+    keyboards = [c["reply_markup"]["inline_keyboard"] for c in first if c.get("reply_markup")]
+    assert any(row[0]["callback_data"] == '/inform{"choice":"no"}' for k in keyboards for row in k)
+    canary = f"TGCANARY{secrets.token_hex(4)}"
+    hook.press('/inform{"choice":"no"}')
+    hook.press('/inform{"choice":"yes"}')
+    hook.press('/inform{"choice":"observed"}')
+    hook.say(f"a man took the passports of four women at the market {canary}")
+    for _ in range(16):
+        sent = hook.say("skip")
+        if "Nothing has been sent yet" in text(sent):
+            break
+    assert canary in text(sent)
+    assert standin.calls_to("answerCallbackQuery")  # button presses are acknowledged
+    done = hook.press("/affirm")
+    assert "Your reference code is" in text(done)
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
+    opened = [r for r in review.opened(ReportStore(settings.database_url), key) if canary in json.dumps(r.report)]
+    assert len(opened) == 1
+    assert str(hook.user).encode() not in open(settings.database_url[len("sqlite:///"):], "rb").read()
+
+
+def test_a_repeated_update_is_handled_once(telegram):
+    servers, standin, _ = telegram
+    hook = Hook(servers, standin)
+    update = message_update(next(Hook.ids), hook.user, "hello")
+    assert hook.post(update) == 200
+    sent = len(standin.calls_to("sendMessage"))
+    assert hook.post(update) == 200
+    assert len(standin.calls_to("sendMessage")) == sent
+
+
+def test_a_failure_makes_telegram_retry_and_the_retry_stores_one_report(telegram):
+    servers, standin, settings = telegram
+    hook = Hook(servers, standin)
+    canary = f"TGRETRY{secrets.token_hex(4)}"
+    hook.say("I need to report something I saw at the checkpoint")
+    hook.press('/inform{"choice":"no"}')
+    hook.press('/inform{"choice":"yes"}')
+    hook.press('/inform{"choice":"observed"}')
+    hook.say(f"three girls were locked in a van {canary}")
+    for _ in range(16):
+        if "Nothing has been sent yet" in text(hook.say("skip")):
+            break
+    confirm = callback_update(next(Hook.ids), hook.user, "/affirm")
+    standin.fail["sendMessage"] = 1  # the report is stored, then Telegram's servers fail us
+    assert hook.post(confirm) == 500
+    before = len(standin.calls_to("sendMessage"))
+    assert hook.post(confirm) == 200  # Telegram delivers the same update again
+    assert "R-" in text(standin.calls_to("sendMessage")[before:])
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
+    assert sum(canary in json.dumps(r.report) for r in review.opened(ReportStore(settings.database_url), key)
+               if not isinstance(r, tuple)) == 1
+
+
+def test_exit_deletes_both_sides_of_the_chat(telegram):
+    servers, standin, _ = telegram
+    hook = Hook(servers, standin)
+    first_id = next(Hook.ids)
+    before = len(standin.calls_to("sendMessage"))
+    assert hook.post(message_update(first_id, hook.user, "hello")) == 200
+    replies = standin.calls_to("sendMessage")[before:]
+    exit_id = next(Hook.ids)
+    assert hook.post(message_update(exit_id, hook.user, "/exit")) == 200
+    [deleted] = [c for c in standin.calls_to("deleteMessages") if int(c["chat_id"]) == hook.user]
+    ids = set(deleted["message_ids"])
+    # Both of the person's messages, and every reply the assistant sent them, the goodbye included.
+    assert {first_id * 10, exit_id * 10} <= ids
+    assert len(ids) == 2 + len(replies) + 1
+
+
+@pytest.mark.parametrize("kind", [{"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]},
+                                  {"voice": {"file_id": "v", "file_unique_id": "u", "duration": 1}},
+                                  {"sticker": {"file_id": "s", "file_unique_id": "u", "width": 1, "height": 1,
+                                               "is_animated": False, "is_video": False, "type": "regular"}},
+                                  {"document": {"file_id": "d", "file_unique_id": "u"}}],
+                         ids=["photo", "voice", "sticker", "document"])
+def test_non_text_messages_get_a_polite_answer_and_are_not_kept(telegram, kind):
+    servers, standin, settings = telegram
+    hook = Hook(servers, standin)
+    before = len(standin.calls_to("sendMessage"))
+    assert hook.post(message_update(next(Hook.ids), hook.user, None, **kind)) == 200
+    [reply] = standin.calls_to("sendMessage")[before:]
+    assert "only read text" in reply["text"]
+
+
+def test_edited_messages_and_group_chats_are_answered_politely(telegram):
+    servers, standin, _ = telegram
+    hook = Hook(servers, standin)
+    before = len(standin.calls_to("sendMessage"))
+    edited = message_update(next(Hook.ids), hook.user, "changed")
+    edited["edited_message"] = edited.pop("message")
+    assert hook.post(edited) == 200
+    assert hook.post(message_update(next(Hook.ids), hook.user, "hello all", chat_type="group")) == 200
+    replies = standin.calls_to("sendMessage")[before:]
+    assert "changes to earlier messages" in replies[0]["text"] and "private chats" in replies[1]["text"]
+
+
+def test_a_conversation_in_french(telegram):
+    servers, standin, _ = telegram
+    hook = Hook(servers, standin)
+    first = hook.say("Bonjour, j'ai besoin d'aide s'il vous plaît")
+    assert "Je suis un assistant automatique" in text(first) or "pas une personne" in text(first)
+    assert "danger" in text(first)
+    needs = hook.press('/inform{"choice":"no"}')
+    assert "De quel type d'aide" in text(needs)
