@@ -185,6 +185,24 @@ def cmd_bench(args, settings: Settings) -> None:
     bench.directory_benchmark(per_size=args.queries, plot=Path(args.plot) if args.plot else None)
 
 
+def cmd_telegram(args, settings: Settings) -> None:
+    from bot import telegram_admin
+
+    if args.action == "set-webhook":
+        if not args.url:
+            sys.exit("Give --url https://your.host/webhooks/telegram/webhook")
+        telegram_admin.set_webhook(args.url)
+        return
+    port = os.environ.get("BOT_RASA_PORT", "5005")
+    local = args.local_url or f"http://127.0.0.1:{port}/webhooks/telegram/webhook"
+    print(f"Polling Telegram and handing updates to {local} (Ctrl-C to stop).", file=sys.stderr)
+    try:
+        count = telegram_admin.poll(local, once=args.once)
+    except KeyboardInterrupt:
+        return
+    print(f"{count} update(s) handled.")
+
+
 def _reviewer_key(args, settings: Settings):
     path = args.key or os.environ.get("BOT_REVIEWER_KEY")
     if not path:
@@ -298,6 +316,13 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=300)
     bench.add_argument("--plot", default="var/bench/directory.png", help="where to draw the figures ('' for none)")
     bench.set_defaults(func=cmd_bench)
+
+    tg = sub.add_parser("telegram", help="Telegram: set the webhook, or poll without a public address")
+    tg.add_argument("action", choices=["set-webhook", "poll"])
+    tg.add_argument("--url", help="set-webhook: the public https:// address of /webhooks/telegram/webhook")
+    tg.add_argument("--local-url", help="poll: the assistant's webhook (default: loopback, BOT_RASA_PORT)")
+    tg.add_argument("--once", action="store_true", help="poll: handle what is waiting, then stop")
+    tg.set_defaults(func=cmd_telegram)
 
     chat = sub.add_parser("chat", help="talk to a running assistant in this terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")

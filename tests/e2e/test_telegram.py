@@ -196,3 +196,27 @@ def test_a_conversation_in_french(telegram):
     assert "danger" in text(first)
     needs = hook.press('/inform{"choice":"no"}')
     assert "De quel type d'aide" in text(needs)
+
+
+def test_set_webhook_sends_the_secret_and_poll_uses_the_same_webhook(telegram):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    servers, standin, _ = telegram
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_WEBHOOK_SECRET": SECRET,
+           "TELEGRAM_BOT_API_URL": f"http://127.0.0.1:{standin.port}/bot"}
+    bot = str(Path(sys.executable).with_name("bot"))
+    out = subprocess.run([bot, "telegram", "set-webhook", "--url", "https://example.org/webhooks/telegram/webhook"],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    [call] = standin.calls_to("setWebhook")
+    assert call["secret_token"] == SECRET and set(call["allowed_updates"]) == {"message", "edited_message", "callback_query"}
+
+    user = secrets.randbelow(10**9) + 10**8
+    standin.updates = [message_update(next(Hook.ids), user, "hello")]
+    out = subprocess.run([bot, "telegram", "poll", "--once", "--local-url", f"{servers.url}/webhooks/telegram/webhook"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "1 update(s) handled" in out.stdout, out.stderr
+    assert any(int(c["chat_id"]) == user and "not a person" in c["text"] for c in standin.calls_to("sendMessage"))
