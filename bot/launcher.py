@@ -148,7 +148,8 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         with running(rasa_port, actions_port, progress=lambda m: print(f"  {m}", flush=True)) as servers:
-            print(f"The assistant is running at {servers.url}/webhooks/rest/webhook (loopback only).")
+            print(f"\nThe assistant is running (loopback only). Talk to it in your browser:\n\n"
+                  f"    {servers.url}/webhooks/rest/chat\n\nor here in the terminal.", flush=True)
             terminal_chat.main(servers.url)
     except KeyboardInterrupt:
         pass

@@ -29,7 +29,7 @@ def server():
         return
     initdb, pg_ctl = _bin("initdb"), _bin("pg_ctl")
     if not (initdb and pg_ctl):
-        raise RuntimeError("PostgreSQL is not installed (scripts/ensure_postgres.sh installs it)")
+        raise RuntimeError("PostgreSQL is not installed (scripts/ensure_test_tools.sh installs it)")
     root = Path(tempfile.mkdtemp(prefix="thb-pg-"))
     data = root / "data"
     with socket.socket() as s:

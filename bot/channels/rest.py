@@ -14,13 +14,46 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot import pseudonyms, server_keys, tracker_store
+import html
+import os
+from pathlib import Path
+
+from bot import language, pseudonyms, server_keys, tracker_store
+from bot import messages as catalogue
 from bot.channels import messages
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
+WEBCHAT = Path(__file__).resolve().parent.parent / "webchat"
+RTL = {"ar", "fa", "he", "ur", "ps", "ku"}
+# Only this origin's own files: no third-party script, style, font or connection, no framing.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                               "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+DEFAULT_EXIT_URL = "https://www.google.com/"
+
+
+def _page_language(request: Request) -> str:
+    for part in (request.headers.get("accept-language") or "").split(","):
+        found = language.normalise(part.split(";")[0])
+        if found:
+            return found
+    return language.DEFAULT
+
+
+def chat_page(lang: str) -> str:
+    values = {key: html.escape(catalogue.text(f"webchat_{key}", lang), quote=True)
+              for key in ("title", "exit", "exit_hint", "send", "placeholder", "unreachable")}
+    values.update(lang=lang, dir="rtl" if lang in RTL else "ltr",
+                  exit_url=html.escape(os.environ.get("BOT_WEBCHAT_EXIT_URL") or DEFAULT_EXIT_URL, quote=True))
+    return (WEBCHAT / "index.html").read_text(encoding="utf-8").format(**values)
 
 
 class SafeRestInput(RestInput):
@@ -37,6 +70,20 @@ class SafeRestInput(RestInput):
         @hook.route("/", methods=["GET"])
         async def health(request: Request):
             return response.json({"status": "ok"})
+
+        @hook.route("/chat", methods=["GET"])
+        async def page(request: Request):
+            return response.html(chat_page(_page_language(request)), headers=PAGE_HEADERS)
+
+        def asset(name: str, kind: str):
+            async def serve(request: Request):
+                return response.text((WEBCHAT / name).read_text(encoding="utf-8"),
+                                     content_type=f"{kind}; charset=utf-8", headers=PAGE_HEADERS)
+            return serve
+
+        hook.add_route(asset("app.js", "application/javascript"), "/chat/app.js", methods=["GET"], name="chat_js")
+        hook.add_route(asset("app.css", "text/css"), "/chat/app.css", methods=["GET"], name="chat_css")
+        hook.add_route(asset("icon.svg", "image/svg+xml"), "/chat/icon.svg", methods=["GET"], name="chat_icon")
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
@@ -73,6 +120,6 @@ class SafeRestInput(RestInput):
                 # Every message gets an answer. None means a part (the action server, the
                 # database) failed: say so, in every language, rather than stay silent.
                 return response.json(messages.unavailable(), status=503)
-            return response.json(collector.messages)
+            return response.json(collector.messages, headers={"Cache-Control": "no-store"})
 
         return hook
