@@ -59,6 +59,11 @@ class SimpleReply(Action):
 class ActionHelp(SimpleReply):
     message_key = "help"
 
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        lang = lang_of(tracker)
+        say(dispatcher, [Reply(messages.text("help", lang), [conversation.exit_button(lang)])])
+        return []
+
 
 class ActionPrivacy(SimpleReply):
     message_key = "privacy"

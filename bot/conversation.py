@@ -69,10 +69,15 @@ def cleared(keep_language: str | None = None) -> dict[str, Any]:
 PATH_INTENTS = BY_SLOT["path"].intents
 
 
+def exit_button(lang: str) -> dict[str, str]:
+    """Leave at once without a trace: on every channel, beside the first choices and in help."""
+    return {"title": messages.button("exit", lang), "payload": "/exit_chat"}
+
+
 def welcome(lang: str, intent: str | None, first_time: bool, paused: bool) -> Step:
     replies = [Reply(messages.text("welcome" if first_time else "welcome_again", lang))]
     if first_time:
-        replies.append(Reply(messages.text("choose_language", lang), language_buttons()))
+        replies.append(Reply(messages.text("choose_language", lang), language_buttons() + [exit_button(lang)]))
     if paused:
         replies.append(Reply(messages.text("resumed_hint", lang)))
     slots = {"in_danger": None, "path": PATH_INTENTS.get(intent or "")}
@@ -220,7 +225,8 @@ def answer(form: str, slot: str, text: str | None, intent: str | None, entities:
     again = {slot: None}  # ask the same question again
 
     if short and intent in SIDE_REQUESTS:
-        step.replies.append(Reply(messages.text(SIDE_REQUESTS[intent], lang)))
+        buttons = [exit_button(lang)] if intent == "help" else []
+        step.replies.append(Reply(messages.text(SIDE_REQUESTS[intent], lang), buttons))
         step.slots = again
         return step
     if short and intent == "change_language":

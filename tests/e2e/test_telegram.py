@@ -188,14 +188,42 @@ def test_edited_messages_and_group_chats_are_answered_politely(telegram):
     assert "changes to earlier messages" in replies[0]["text"] and "private chats" in replies[1]["text"]
 
 
-def test_a_conversation_in_french(telegram):
+def test_a_full_report_in_french(telegram):
+    servers, standin, settings = telegram
+    hook = Hook(servers, standin)
+    first = hook.say("Bonjour, je dois signaler quelque chose que j'ai vu")
+    assert "pas une personne" in text(first) and "danger" in text(first)
+    keyboards = [row[0]["callback_data"] for c in first if c.get("reply_markup") for row in c["reply_markup"]["inline_keyboard"]]
+    assert "/exit_chat" in keyboards  # a way out, from the first message
+    assert "Acceptez-vous" in text(hook.press('/inform{"choice":"no"}'))
+    hook.press('/inform{"choice":"yes"}')
+    hook.press('/inform{"choice":"observed"}')
+    canary = f"TGFR{secrets.token_hex(4)}"
+    hook.say(f"deux femmes étaient enfermées dans un appartement au-dessus du magasin {canary}")
+    for _ in range(16):
+        sent = hook.say("passer")
+        if "Rien n'a encore été envoyé" in text(sent):
+            break
+    assert canary in text(sent)
+    done = hook.say("oui")
+    assert "code de référence" in text(done)
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
+    [opened] = [r for r in review.opened(ReportStore(settings.database_url), key) if canary in json.dumps(r.report)]
+    assert opened.report["language"] == "fr"
+
+
+def test_a_shared_location_finds_services_nearby(telegram):
     servers, standin, _ = telegram
     hook = Hook(servers, standin)
-    first = hook.say("Bonjour, j'ai besoin d'aide s'il vous plaît")
-    assert "Je suis un assistant automatique" in text(first) or "pas une personne" in text(first)
-    assert "danger" in text(first)
-    needs = hook.press('/inform{"choice":"no"}')
-    assert "De quel type d'aide" in text(needs)
+    hook.say("I need help, my boss took my passport")
+    hook.press('/inform{"choice":"no"}')
+    hook.press('/inform{"choice":"legal"}')
+    hook.press("/skip")
+    before = len(standin.calls_to("sendMessage"))
+    location = message_update(next(Hook.ids), hook.user, None, location={"latitude": 49.842, "longitude": 24.031})
+    assert hook.post(location) == 200
+    replies = text(standin.calls_to("sendMessage")[before:])
+    assert "Example Legal Aid Lviv" in replies and "km from you" in replies
 
 
 def test_set_webhook_sends_the_secret_and_poll_uses_the_same_webhook(telegram):
