@@ -147,6 +147,6 @@ class TelegramInput(InputChannel):
                 try:
                     await self.bot.delete_messages(item.chat_id, doomed[start:start + 100])
                 except Exception as exc:  # older than 48 h or already gone: nothing more to do
-                    logger.warning("could not delete some messages (%s)", type(exc).__name__)
+                    logger.warning("some of the chat could not be deleted (%s)", type(exc).__name__)
         else:
             self.ledger.remember_messages(sender, ids)

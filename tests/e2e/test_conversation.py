@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -12,17 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot import launcher, review, reviewer_keys, server_keys
-from bot.config import Settings
+from bot import launcher, review, reviewer_keys
 from bot.store import ReportStore
+from tests.e2e.conftest import free_port, prepared
 
 pytestmark = pytest.mark.e2e
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # Every canary typed and every raw sender id used in this module: none may be readable at rest.
@@ -42,13 +36,10 @@ def assistant(tmp_path_factory):
     root = tmp_path_factory.mktemp("assistant")
     data_dir, tmp_dir = root / "var", root / "tmp"
     tmp_dir.mkdir()
-    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
-    ReportStore(settings.database_url)
-    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
-    server_keys.ensure_file(data_dir / "secrets.json")
+    settings = prepared(data_dir)
     # The servers' temporary files go where this test can search them.
     env = {"BOT_DATA_DIR": str(data_dir), "TMPDIR": str(tmp_dir)}
-    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+    with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         servers.tmp_dir = tmp_dir
         yield servers, settings
 

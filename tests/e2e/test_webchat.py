@@ -2,27 +2,19 @@
 from __future__ import annotations
 
 import http.server
-import json
 import secrets
 import shutil
-import socket
 import threading
 import time
 import urllib.request
 
 import pytest
 
-from bot import launcher, reviewer_keys, server_keys
-from bot.config import Settings
-from bot.store import ReportStore
+from bot import launcher
+from tests.e2e.conftest import free_port, prepared
 
 pytestmark = pytest.mark.e2e
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -48,12 +40,9 @@ def neutral_site():
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, neutral_site):
     data_dir = tmp_path_factory.mktemp("webchat") / "var"
-    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
-    ReportStore(settings.database_url)
-    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
-    server_keys.ensure_file(data_dir / "secrets.json")
+    settings = prepared(data_dir)
     env = {"BOT_DATA_DIR": str(data_dir), "BOT_WEBCHAT_EXIT_URL": neutral_site}
-    with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+    with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers
 
 

@@ -1,0 +1,21 @@
+"""Shared by the end-to-end tests: free loopback ports and a prepared data folder."""
+import socket
+
+from bot import reviewer_keys, server_keys
+from bot.config import Settings
+from bot.store import ReportStore
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepared(data_dir) -> Settings:
+    """What `bot setup` makes on a fresh machine: database, trial reviewer key, server secrets."""
+    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
+    ReportStore(settings.database_url)
+    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
+    server_keys.ensure_file(data_dir / "secrets.json")
+    return settings
