@@ -8,6 +8,7 @@ every one opens, so keys rotate without losing live conversations.
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -42,6 +43,14 @@ class ConversationStates:
             database.upgrade(database_url)
         self.engine = database.engine(database_url)
         self.secrets, self.keep = secrets, timedelta(hours=keep_hours)
+        self._next_purge = 0.0
+
+    def purge_if_due(self, every_seconds: float = 60) -> int:
+        """purge_expired() at most once a minute: reading an expired row deletes it anyway."""
+        if time.monotonic() < self._next_purge:
+            return 0
+        self._next_purge = time.monotonic() + every_seconds
+        return self.purge_expired()
 
     def put(self, conversation_key: str, plaintext: bytes, updated_at: datetime | None = None) -> None:
         key_id, key = self.secrets.active_state_key

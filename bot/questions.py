@@ -41,9 +41,6 @@ class Question:
             return path != "help"
         return self.required
 
-    def option_values(self, lang: str | None) -> list[str]:
-        return list(messages.options(self.options_key or self.slot, lang))
-
 
 YES_NO_UNSURE = {"affirm": "yes", "deny": "no"}
 

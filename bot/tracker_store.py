@@ -68,7 +68,7 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
     async def save(self, tracker: DialogueStateTracker) -> None:
         dialogue = Dialogue(tracker.sender_id, forget_closed(tracker))
         await self._run(self.states.put, tracker.sender_id, json.dumps(dialogue.as_dict()).encode())
-        await self._run(self.states.purge_expired)
+        await self._run(self.states.purge_if_due)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         tracker = await self.retrieve_full_tracker(sender_id)

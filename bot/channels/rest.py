@@ -14,6 +14,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+import functools
 import html
 import os
 from pathlib import Path
@@ -48,12 +49,19 @@ def _page_language(request: Request) -> str:
     return language.DEFAULT
 
 
+@functools.lru_cache(maxsize=None)
+def webchat_file(name: str) -> str:
+    """The web chat's own files, read once per process."""
+    return (WEBCHAT / name).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=None)
 def chat_page(lang: str) -> str:
     values = {key: html.escape(catalogue.text(f"webchat_{key}", lang), quote=True)
               for key in ("title", "exit", "exit_hint", "send", "placeholder", "unreachable")}
     values.update(lang=lang, dir="rtl" if lang in RTL else "ltr",
                   exit_url=html.escape(os.environ.get("BOT_WEBCHAT_EXIT_URL") or DEFAULT_EXIT_URL, quote=True))
-    return (WEBCHAT / "index.html").read_text(encoding="utf-8").format(**values)
+    return webchat_file("index.html").format(**values)
 
 
 class SafeRestInput(RestInput):
@@ -77,7 +85,7 @@ class SafeRestInput(RestInput):
 
         def asset(name: str, kind: str):
             async def serve(request: Request):
-                return response.text((WEBCHAT / name).read_text(encoding="utf-8"),
+                return response.text(webchat_file(name),
                                      content_type=f"{kind}; charset=utf-8", headers=PAGE_HEADERS)
             return serve
 
@@ -101,7 +109,7 @@ class SafeRestInput(RestInput):
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not tracker_store.is_encrypted(agent.tracker_store):
                 # Never hold a conversation in a store that is not the encrypted one.
-                logger.error("refusing messages: the encrypted tracker store is not in use")
+                logger.error("refusing to serve: the encrypted tracker store is not in use")
                 return response.json(messages.unavailable(), status=503)
             # Rasa and the database see a keyed hash of the sender, never the id itself.
             sender = pseudonyms.pseudonym(self.id_key, self.name(), sender)
