@@ -19,7 +19,7 @@ async def _run_safely(self, action_call):
         raise
     except Exception as exc:
         _logger.error("action %s failed (%s)", action_call.get("next_action"), type(exc).__name__)
-        from bot.channels.messages import unavailable
+        from bot.dialogue.messages import unavailable
 
         return {"events": [], "responses": [{"text": m["text"]} for m in unavailable()]}
 

@@ -12,11 +12,12 @@ from rasa_sdk import Action, FormValidationAction, Tracker, ValidationAction
 from rasa_sdk.events import ActiveLoop, AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import conversation, language, messages, referrals
 from bot.config import Settings
-from bot.conversation import Reply
-from bot.questions import BY_SLOT, FORMS
-from bot.submission import submit_report
+from bot.dialogue import conversation, language, messages
+from bot.dialogue.conversation import Reply
+from bot.referrals import matching as referrals
+from bot.reports.submission import submit_report
+from bot.vocabulary.fields import BY_SLOT, FORMS
 
 logger = logging.getLogger(__name__)
 SETTINGS = Settings.from_env()

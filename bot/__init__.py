@@ -1,5 +1,7 @@
-"""The reporting assistant's core: everything that is not dialogue.
+"""The reporting assistant, in wings named for the product's jobs.
 
-The modules here import nothing from Rasa, so they can be used and tested alone; only the
-adapters in ``bot.channels`` plug into Rasa's extension points.
+``dialogue``, ``reports`` and ``referrals`` are the core and import nothing from Rasa, Sanic or
+Telegram, so they can be used and tested alone; ``vocabulary`` sits below them; ``state`` and
+``channels`` are the adapters at Rasa's extension points. ``.importlinter`` states the layers and
+the test suite checks them.
 """

@@ -6,8 +6,8 @@ import statistics
 import time
 from pathlib import Path
 
-from bot import referrals
-from bot.directory import SERVES, SERVICES, Directory, Entry
+from bot.referrals import matching as referrals
+from bot.referrals.directory import SERVES, SERVICES, Directory, Entry
 
 CENTRES = {"UA": (49.0, 31.0), "PL": (52.0, 19.5), "RO": (45.9, 25.0), "MD": (47.2, 28.6), "LT": (55.2, 23.9),
            "XK": (42.6, 20.9), "BA": (44.0, 17.8), "IQ": (33.2, 43.7)}

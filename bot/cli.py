@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from bot import reviewer_keys
 from bot.config import Settings
+from bot.reports import reviewer_keys
 
 
 def _passphrase(args, confirm: bool = False) -> str:
@@ -29,8 +29,8 @@ def _passphrase(args, confirm: bool = False) -> str:
 
 
 def cmd_setup(args, settings: Settings) -> None:
-    from bot import server_keys
-    from bot.store import ReportStore
+    from bot.reports.store import ReportStore
+    from bot.state import server_keys
 
     ReportStore(settings.database_url)
     if not (os.environ.get("BOT_STATE_KEYS") and os.environ.get("BOT_ID_KEY")):
@@ -93,7 +93,7 @@ def cmd_keys_add(args, settings: Settings) -> None:
 
 
 def cmd_keys_remove(args, settings: Settings) -> None:
-    from bot.store import ReportStore
+    from bot.reports.store import ReportStore
 
     matches = [p for p in settings.reviewer_keys_dir.glob("*.pub.json")
                if reviewer_keys.read_public(p).key_id == args.key_id]
@@ -113,8 +113,8 @@ def cmd_keys_remove(args, settings: Settings) -> None:
 
 
 def cmd_keys_rewrap(args, settings: Settings) -> None:
-    from bot.sealing import SealError, rewrap
-    from bot.store import ReportStore
+    from bot.reports.sealing import SealError, rewrap
+    from bot.reports.store import ReportStore
 
     me = _reviewer_key(args, settings)
     new = reviewer_keys.read_public(Path(args.to))
@@ -136,8 +136,8 @@ def cmd_keys_rewrap(args, settings: Settings) -> None:
 
 
 def cmd_keys_rotate_state(args, settings: Settings) -> None:
-    from bot import server_keys
-    from bot.conversation_state import ConversationStates
+    from bot.state import server_keys
+    from bot.state.conversation_state import ConversationStates
 
     if os.environ.get("BOT_STATE_KEYS"):
         sys.exit("State keys come from BOT_STATE_KEYS: put a new 'id:key' first in that list (keep the old"
@@ -151,8 +151,8 @@ def cmd_keys_rotate_state(args, settings: Settings) -> None:
 
 
 def cmd_retention(args, settings: Settings) -> None:
-    from bot import retention
-    from bot.store import ReportStore
+    from bot.reports import retention
+    from bot.reports.store import ReportStore
 
     days = args.days or settings.retention_days
     shredded = retention.apply(ReportStore(settings.database_url), days, settings.data_dir / "audit.log")
@@ -161,7 +161,7 @@ def cmd_retention(args, settings: Settings) -> None:
 
 
 def cmd_directory(args, settings: Settings) -> None:
-    from bot import directory
+    from bot.referrals import directory
 
     folder = Path(args.folder or settings.referrals_dir)
     loaded, problems = directory.load(folder, max_age_days=args.max_age_days)
@@ -186,7 +186,7 @@ def cmd_bench(args, settings: Settings) -> None:
 
 
 def cmd_telegram(args, settings: Settings) -> None:
-    from bot import telegram_admin
+    from bot.channels import telegram_admin
 
     if args.action == "set-webhook":
         if not args.url:
@@ -218,8 +218,8 @@ def _reviewer_key(args, settings: Settings):
 
 
 def cmd_review(args, settings: Settings) -> None:
-    from bot import review
-    from bot.store import ReportStore
+    from bot.reports import review
+    from bot.reports.store import ReportStore
 
     key = _reviewer_key(args, settings)
     store = ReportStore(settings.database_url)
@@ -247,7 +247,7 @@ def cmd_review(args, settings: Settings) -> None:
 
 
 def cmd_chat(args, settings: Settings) -> None:
-    from bot import terminal_chat
+    from bot.channels import terminal as terminal_chat
 
     terminal_chat.main(args.url)
 

@@ -8,8 +8,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import declarative_base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# One declarative base for every wing's tables; the schema itself is made by the migrations.
+Base = declarative_base()
 
 
 @functools.lru_cache(maxsize=None)

@@ -140,7 +140,7 @@ def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | Non
 
 
 def main() -> None:
-    from bot import terminal_chat
+    from bot.channels import terminal as terminal_chat
 
     rasa_port = int(os.environ.get("BOT_RASA_PORT", 5005))
     actions_port = int(os.environ.get("BOT_ACTIONS_PORT", 5055))

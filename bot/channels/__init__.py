@@ -1,0 +1,2 @@
+"""Where messages come in and go out: REST (and the web chat on it), Telegram with its update
+ledger and admin commands, the terminal chat. The adapters at Rasa's doors."""

@@ -5,9 +5,7 @@ import json
 import re
 import unicodedata
 
-from bot import language
-from bot import messages as catalogue
-from bot.intents import INTENTS, PAYLOAD_ENTITIES
+from bot.dialogue.intents import INTENTS, PAYLOAD_ENTITIES
 
 # Longest message passed on. Longer ones are cut (the person is told by the question that
 # receives it); a whole novel in one message is not a report, it is a fault or an attack.
@@ -58,8 +56,3 @@ def incoming(text: object) -> str | None:
     if not cleaned:
         return None
     return safe_payload(cleaned)
-
-
-def unavailable() -> list[dict]:
-    """'Please send that again', in every language, for when no answer could be made."""
-    return [{"recipient_id": None, "text": "\n".join(catalogue.text("unavailable", lang) for lang in language.SUPPORTED)}]

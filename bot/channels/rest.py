@@ -6,7 +6,11 @@ send it again, and logs no text.
 """
 from __future__ import annotations
 
+import functools
+import html
 import logging
+import os
+from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -14,20 +18,16 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-import functools
-import html
-import os
-from pathlib import Path
-
-from bot import language, pseudonyms, server_keys, tracker_store
-from bot import messages as catalogue
 from bot.channels import messages
+from bot.dialogue import language
+from bot.dialogue import messages as catalogue
+from bot.state import pseudonyms, server_keys, tracker_store
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
-WEBCHAT = Path(__file__).resolve().parent.parent / "webchat"
+WEBCHAT = Path(__file__).resolve().parent / "webchat"
 RTL = {"ar", "fa", "he", "ur", "ps", "ku"}
 # Only this origin's own files: no third-party script, style, font or connection, no framing.
 PAGE_HEADERS = {
@@ -110,7 +110,7 @@ class SafeRestInput(RestInput):
             if agent is None or not tracker_store.is_encrypted(agent.tracker_store):
                 # Never hold a conversation in a store that is not the encrypted one.
                 logger.error("refusing to serve: the encrypted tracker store is not in use")
-                return response.json(messages.unavailable(), status=503)
+                return response.json(catalogue.unavailable(), status=503)
             # Rasa and the database see a keyed hash of the sender, never the id itself.
             sender = pseudonyms.pseudonym(self.id_key, self.name(), sender)
             text = messages.incoming(body.get("message"))
@@ -127,7 +127,7 @@ class SafeRestInput(RestInput):
             if not collector.messages:
                 # Every message gets an answer. None means a part (the action server, the
                 # database) failed: say so, in every language, rather than stay silent.
-                return response.json(messages.unavailable(), status=503)
+                return response.json(catalogue.unavailable(), status=503)
             return response.json(collector.messages, headers={"Cache-Control": "no-store"})
 
         return hook

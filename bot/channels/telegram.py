@@ -23,10 +23,12 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot import language, messages as catalogue, pseudonyms, server_keys, tracker_store
 from bot.channels import messages
+from bot.channels.telegram_updates import Inbound, Ledger, Refusal, read
 from bot.config import Settings
-from bot.telegram_updates import Inbound, Ledger, Refusal, read
+from bot.dialogue import language
+from bot.dialogue import messages as catalogue
+from bot.state import pseudonyms, server_keys, tracker_store
 
 logger = logging.getLogger(__name__)
 

@@ -1,9 +1,10 @@
 """Shared by the end-to-end tests: free loopback ports and a prepared data folder."""
 import socket
 
-from bot import reviewer_keys, server_keys
 from bot.config import Settings
-from bot.store import ReportStore
+from bot.reports import reviewer_keys
+from bot.reports.store import ReportStore
+from bot.state import server_keys
 
 
 def free_port() -> int:

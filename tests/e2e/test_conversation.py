@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import launcher, review, reviewer_keys
-from bot.store import ReportStore
+from bot import launcher
+from bot.reports import review, reviewer_keys
+from bot.reports.store import ReportStore
 from tests.e2e.conftest import free_port, prepared
 
 pytestmark = pytest.mark.e2e

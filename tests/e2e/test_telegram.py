@@ -9,8 +9,9 @@ import urllib.request
 
 import pytest
 
-from bot import launcher, review, reviewer_keys
-from bot.store import ReportStore
+from bot import launcher
+from bot.reports import review, reviewer_keys
+from bot.reports.store import ReportStore
 from tests.e2e.conftest import free_port, prepared
 from tests.telegram_standin import StandIn, callback_update, message_update
 

@@ -10,10 +10,10 @@ from rasa_sdk.events import ActiveLoop, AllSlotsReset, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.actions as A
-from bot import reviewer_keys, review
 from bot.config import Settings
-from bot.questions import NOT_APPLICABLE, SKIPPED
-from bot.store import ReportStore
+from bot.reports import review, reviewer_keys
+from bot.reports.store import ReportStore
+from bot.vocabulary.fields import NOT_APPLICABLE, SKIPPED
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import reviewer_keys
 from bot.config import Settings
-from bot.submission import submit_report
+from bot.reports import reviewer_keys
+from bot.reports.submission import submit_report
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = str(Path(sys.executable).with_name("bot"))

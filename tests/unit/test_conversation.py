@@ -1,12 +1,21 @@
 """How answers are understood, and what the assistant says, without Rasa."""
 import pytest
 
-from bot import referrals
 from bot.config import Settings
-from bot.conversation import (
-    answer, ask, cleared, corrections, previous_question, start_help, start_report, summary, welcome,
+from bot.dialogue.answers import interpret
+from bot.dialogue.conversation import (
+    answer,
+    ask,
+    cleared,
+    corrections,
+    previous_question,
+    start_help,
+    start_report,
+    summary,
+    welcome,
 )
-from bot.questions import NOT_APPLICABLE, REPORT, SKIPPED, interpret
+from bot.referrals import matching as referrals
+from bot.vocabulary.fields import NOT_APPLICABLE, REPORT, SKIPPED
 
 DIRECTORY = referrals.load(Settings.from_env().referrals_dir)
 

@@ -12,10 +12,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot import server_keys
-from bot.conversation_state import ConversationState, ConversationStates, StateError
-from bot.pseudonyms import pseudonym
-from bot.tracker_store import EncryptedTrackerStore, forget_closed
+from bot.state import server_keys
+from bot.state.conversation_state import ConversationState, ConversationStates, StateError
+from bot.state.pseudonyms import pseudonym
+from bot.state.tracker_store import EncryptedTrackerStore, forget_closed
 
 DOMAIN = Domain.load("domain.yml")
 
@@ -135,12 +135,12 @@ def test_server_keys_from_environment_file_and_rotation(tmp_path):
 
 
 def test_startup_check_refuses_a_missing_or_plaintext_tracker_store(tmp_path, monkeypatch):
-    from bot import tracker_store
+    from bot.state import tracker_store
 
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
     server_keys.ensure_file(tmp_path / "var" / "secrets.json")
-    assert tracker_store.check("endpoints.yml") == "bot.tracker_store.EncryptedTrackerStore"
-    for store_type in ["bot.tracker_store.Missing", "rasa.core.tracker_store.InMemoryTrackerStore"]:
+    assert tracker_store.check("endpoints.yml") == "bot.state.tracker_store.EncryptedTrackerStore"
+    for store_type in ["bot.state.tracker_store.Missing", "rasa.core.tracker_store.InMemoryTrackerStore"]:
         endpoints = tmp_path / "endpoints.yml"
         endpoints.write_text(f"tracker_store:\n  type: {store_type}\n")
         with pytest.raises(Exception):

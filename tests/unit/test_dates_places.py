@@ -1,7 +1,8 @@
 from datetime import date
 
-from bot import dates, places, referrals
 from bot.config import Settings
+from bot.referrals import matching as referrals
+from bot.vocabulary import dates, places
 
 TODAY = date(2026, 11, 29)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import directory
+from bot.referrals import directory
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = str(Path(sys.executable).with_name("bot"))

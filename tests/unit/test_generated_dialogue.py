@@ -1,4 +1,4 @@
-"""domain.yml and data/rules.yml are generated from bot/questions.py and must be current."""
+"""domain.yml and data/rules.yml are generated from bot/vocabulary/fields.py and must be current."""
 import importlib.util
 from pathlib import Path
 
@@ -19,7 +19,7 @@ def test_domain_and_rules_are_up_to_date():
 
 
 def test_architecture_intents_are_all_there():
-    from bot.intents import INTENTS
+    from bot.dialogue.intents import INTENTS
 
     contract = {"greet", "affirm", "deny", "report_incident", "request_help", "emergency", "skip", "stop",
                 "pause", "privacy_question", "bot_challenge", "thanks", "goodbye", "change_language"}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import reviewer_keys
-from bot.sealing import Sealed, open_sealed, unb64
+from bot.reports import reviewer_keys
+from bot.reports.sealing import Sealed, open_sealed, unb64
 
 VECTORS = Path(__file__).resolve().parents[1] / "vectors"
 DATA = json.loads((VECTORS / "sealed_reports.json").read_text())

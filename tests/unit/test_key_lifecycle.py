@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from bot import retention, review, reviewer_keys
 from bot.config import Settings
-from bot.store import ReportKey, ReportStore, SealedReport
-from bot.submission import submit_report
+from bot.reports import retention, review, reviewer_keys
+from bot.reports.store import ReportKey, ReportStore, SealedReport
+from bot.reports.submission import submit_report
 
 ROOT = Path(__file__).resolve().parents[2]
 BOT = str(Path(sys.executable).with_name("bot"))
@@ -85,8 +85,8 @@ def test_trial_keys_cannot_be_added(env, tmp_path):
 
 
 def test_rotate_state_keeps_live_conversations(env):
-    from bot import server_keys
-    from bot.conversation_state import ConversationStates
+    from bot.state import server_keys
+    from bot.state.conversation_state import ConversationStates
 
     assert bot(env, "setup").returncode == 0
     settings = Settings.from_env(env)

@@ -1,4 +1,4 @@
-from bot.language import detect, normalise
+from bot.dialogue.language import detect, normalise
 
 
 def test_sentences_are_detected_in_each_language():

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from bot import language, messages
+from bot.dialogue import language, messages
 
 
 def _walk(tree, prefix=""):
@@ -39,7 +39,7 @@ def test_every_message_used_in_code_exists():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    code = "\n".join(p.read_text() for p in [*root.glob("bot/*.py"), *root.glob("bot/channels/*.py"), *root.glob("actions/*.py")])
+    code = "\n".join(p.read_text() for p in [*root.glob("bot/**/*.py"), *root.glob("actions/*.py")])
     used = set(re.findall(r'messages\.text\(\s*"(\w+)"', code)) | set(re.findall(r'message_key = "(\w+)"', code))
     assert used, "no message keys found: the pattern is stale"
     for key in used:

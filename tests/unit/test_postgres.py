@@ -5,10 +5,11 @@ import threading
 import pytest
 from sqlalchemy import inspect, text
 
-from bot import database, server_keys
-from bot.conversation_state import ConversationStates, StateError
-from bot.sealing import PrivateKey, open_sealed, seal
-from bot.store import ReportStore
+from bot import database
+from bot.reports.sealing import PrivateKey, open_sealed, seal
+from bot.reports.store import ReportStore
+from bot.state import server_keys
+from bot.state.conversation_state import ConversationStates, StateError
 from tests import postgres
 
 

@@ -1,7 +1,7 @@
 """Matching on hand-made cases: the right few services, with reasons, never an empty answer."""
-from bot import referrals
 from bot.config import Settings
-from bot.conversation import answer, ask
+from bot.dialogue.conversation import answer, ask
+from bot.referrals import matching as referrals
 
 R = referrals.load(Settings.from_env().referrals_dir)
 

@@ -4,9 +4,9 @@ import stat
 
 import pytest
 
-from bot import reviewer_keys
-from bot.reviewer_keys import KeyFileError
-from bot.sealing import SealError
+from bot.reports import reviewer_keys
+from bot.reports.reviewer_keys import KeyFileError
+from bot.reports.sealing import SealError
 
 
 def test_key_pair_files_and_passphrase(tmp_path):

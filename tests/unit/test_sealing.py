@@ -3,7 +3,7 @@ import dataclasses
 
 import pytest
 
-from bot.sealing import CLASSIC, HYBRID, PrivateKey, SealError, open_sealed, seal
+from bot.reports.sealing import CLASSIC, HYBRID, PrivateKey, SealError, open_sealed, seal
 
 
 @pytest.fixture(params=[HYBRID, CLASSIC])

@@ -4,8 +4,8 @@ import threading
 from sqlalchemy import inspect
 
 from bot import database
-from bot.sealing import PrivateKey, open_sealed, seal
-from bot.store import ReportStore
+from bot.reports.sealing import PrivateKey, open_sealed, seal
+from bot.reports.store import ReportStore
 
 
 def _sealer(key, calls):

@@ -6,7 +6,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 from telegram import Bot, Update
 
-from bot.telegram_updates import Inbound, Ledger, Refusal, TelegramMessage, read
+from bot.channels.telegram_updates import Inbound, Ledger, Refusal, TelegramMessage, read
 from tests.telegram_standin import callback_update, message_update
 
 BOT = Bot("123:abc")

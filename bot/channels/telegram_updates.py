@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import database
-from bot.store import Base
+from bot.database import Base
 
 COMMANDS = {"/start": "/greet", "/help": "/help", "/language": "/change_language", "/stop": "/stop",
             "/exit": "/exit_chat"}

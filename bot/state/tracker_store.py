@@ -1,7 +1,7 @@
 """Rasa tracker store that keeps conversation state encrypted, and forgets it when it ends.
 
 Rasa's SQL and Redis stores keep every message in plaintext. This one stores the tracker sealed
-(``bot.conversation_state``) under the pseudonymous conversation id, and on every save drops all
+(``bot.state.conversation_state``) under the pseudonymous conversation id, and on every save drops all
 events before the last end of conversation (stop, submit, exit, consent declined), so what a
 person said in a finished conversation is gone from storage, not only from the slots.
 """
@@ -15,13 +15,17 @@ from typing import Iterable, Optional, Text
 from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.events import (
-    ActionExecuted, AllSlotsReset, Restarted, SessionStarted, SlotSet,
+    ActionExecuted,
+    AllSlotsReset,
+    Restarted,
+    SessionStarted,
+    SlotSet,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
-from bot import server_keys
 from bot.config import Settings
-from bot.conversation_state import ConversationStates
+from bot.state import server_keys
+from bot.state.conversation_state import ConversationStates
 
 logger = logging.getLogger(__name__)
 

@@ -9,12 +9,11 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Text, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, declarative_base, relationship
+from sqlalchemy.orm import Session, relationship
 
 from bot import database
-from bot.sealing import Sealed
-
-Base = declarative_base()
+from bot.database import Base
+from bot.reports.sealing import Sealed
 
 # Crockford's base32 without the letters people confuse (I, L, O, U): easy to read out and write.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -44,15 +43,6 @@ class ReportKey(Base):
     key_id = Column(String(16), primary_key=True)
     suite = Column(String(32), nullable=False)
     wrapped_key = Column(LargeBinary, nullable=False)
-
-
-class ReferralEntry(Base):
-    """The imported referral directory: public information, stored in the clear."""
-
-    __tablename__ = "referral_entries"
-    position = Column(Integer, primary_key=True)
-    country = Column(String(2), nullable=False, index=True)
-    entry = Column(Text, nullable=False)
 
 
 def new_reference() -> str:

@@ -9,6 +9,7 @@ assistant says so whenever it shows one.
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -180,7 +181,7 @@ def _check_entry(raw: Any, country: str, where, today: date, max_age_days: int) 
 
 def load(folder: Path, today: date | None = None, max_age_days: int = 365) -> tuple[Directory, list[Problem]]:
     """Read every ``*.yml`` file; return what is valid and every problem found, with its line."""
-    from bot.questions import fold
+    from bot.vocabulary.text import fold
 
     today = today or date.today()
     directory, problems = Directory(), []
@@ -237,16 +238,28 @@ def load(folder: Path, today: date | None = None, max_age_days: int = 365) -> tu
 
 # --- the database copy ----------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1)
+def _table():
+    """The imported referral directory: public information, stored in the clear."""
+    from sqlalchemy import Column, Integer, String, Table, Text
+
+    from bot.database import Base
+
+    return Table("referral_entries", Base.metadata,
+                 Column("position", Integer, primary_key=True),
+                 Column("country", String(2), nullable=False, index=True),
+                 Column("entry", Text, nullable=False))
+
+
 def import_to_database(database_url: str, directory: Directory) -> int:
     """Replace the directory in the database with ``directory``, in one transaction."""
     from sqlalchemy import delete
     from sqlalchemy.orm import Session
 
     from bot import database
-    from bot.store import Base
 
     database.upgrade(database_url)
-    table = Base.metadata.tables["referral_entries"]
+    table = _table()
     with Session(database.engine(database_url)) as session, session.begin():
         session.execute(delete(table))
         session.execute(table.insert(), [
@@ -270,9 +283,8 @@ def from_database(database_url: str) -> Directory | None:
     from sqlalchemy.orm import Session
 
     from bot import database
-    from bot.store import Base
 
-    table = Base.metadata.tables["referral_entries"]
+    table = _table()
     with Session(database.engine(database_url)) as session:
         rows = session.execute(select(table.c.position, table.c.country, table.c.entry)
                                .order_by(table.c.position)).all()

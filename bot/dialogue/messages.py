@@ -1,4 +1,4 @@
-"""The words the assistant says, one file per language in ``bot/locales``.
+"""The words the assistant says, one file per language in ``bot/dialogue/locales``.
 
 A translator edits one YAML file; ``tests/unit/test_messages.py`` proves that every key of the
 English file exists in every other language.
@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from bot import language
+from bot.dialogue import language
 
 LOCALES = Path(__file__).with_name("locales")
 
@@ -57,3 +57,8 @@ def options(key: str, lang: str | None) -> dict[str, dict[str, Any]]:
 
 def language_name(lang: str) -> str:
     return catalogue(lang)["language_name"]
+
+
+def unavailable() -> list[dict]:
+    """'Please send that again', in every language, for when no answer could be made."""
+    return [{"recipient_id": None, "text": "\n".join(text("unavailable", lang) for lang in language.SUPPORTED)}]

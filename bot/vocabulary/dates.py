@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import dateparser
 
-from bot.questions import fold
+from bot.vocabulary.text import fold
 
 # Parts of the day that dateparser does not read: what they mean as a day.
 PARTS_OF_DAY = {

@@ -10,13 +10,22 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot import language, messages, places
-from bot.questions import (
-    BY_SLOT, CONVERSATION_SLOTS, FORMS, MAX_ANSWER_CHARS, MAX_COMMAND_WORDS, NOT_APPLICABLE, REPORT,
-    SKIPPED, interpret, not_applicable, options_key, question_key, word_count,
+from bot.dialogue import language, messages
+from bot.dialogue.answers import MAX_COMMAND_WORDS, interpret, question_key
+from bot.dialogue.summary import summary_lines
+from bot.referrals.matching import Referrals
+from bot.vocabulary import places
+from bot.vocabulary.fields import (
+    BY_SLOT,
+    CONVERSATION_SLOTS,
+    FORMS,
+    NOT_APPLICABLE,
+    REPORT,
+    SKIPPED,
+    not_applicable,
+    options_key,
 )
-from bot.report import summary_lines
-from bot.referrals import Referrals
+from bot.vocabulary.text import MAX_ANSWER_CHARS, word_count
 
 PAGE = 3  # services shown at once: a few, clearly
 SERVES = {"woman": "women", "man": "men", "child": "children", "family": "families"}

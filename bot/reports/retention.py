@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.store import ReportKey, ReportStore, SealedReport
+from bot.reports.store import ReportKey, ReportStore, SealedReport
 
 
 def audit(path: Path, event: dict) -> None:

@@ -5,9 +5,9 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from bot import htcds
-from bot.sealing import PrivateKey, SealError, open_sealed
-from bot.store import ReportStore
+from bot.reports import htcds
+from bot.reports.sealing import PrivateKey, SealError, open_sealed
+from bot.reports.store import ReportStore
 
 
 @dataclass

@@ -7,7 +7,7 @@ import re
 
 import pycountry
 
-from bot.questions import fold
+from bot.vocabulary.text import fold
 
 # Names people use that are not ISO 3166 short names. Kosovo has no ISO code; XK is the code
 # the EU, IOM and the UN use for it.

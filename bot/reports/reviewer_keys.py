@@ -17,7 +17,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from bot.sealing import DEFAULT_SUITE, PrivateKey, PublicKey, SealError, b64, unb64
+from bot.reports.sealing import DEFAULT_SUITE, PrivateKey, PublicKey, SealError, b64, unb64
 
 FORMAT = "thb-reviewer-key/1"
 ARGON2 = {"iterations": 3, "lanes": 4, "memory_cost": 64 * 1024}  # 64 MiB

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import places
+from bot.vocabulary import places
 
 # Answers whose option value is not an HTCDS picklist value.
 METHODS_OF_CONTROL = {"RestrictsFreedom": "Other", "None": None}

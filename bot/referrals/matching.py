@@ -14,8 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot import places
-from bot.directory import Directory, Entry, from_database, load as load_files
+from bot.referrals.directory import Directory, Entry, from_database
+from bot.referrals.directory import load as load_files
+from bot.vocabulary import places
 
 RADIUS_KM = 300  # a shared location looks this far for services
 

@@ -5,19 +5,15 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from bot import dates, messages
-from bot.questions import BY_SLOT, NOT_APPLICABLE, REPORT, SKIPPED, options_key
+from bot.vocabulary import dates
+from bot.vocabulary.fields import REPORT, answered
 
 KINDS = {"report": "incident_report", "third_party": "third_party_concern", "help": "help_request"}
 
 
-def _given(value: Any) -> bool:
-    return value not in (None, SKIPPED, NOT_APPLICABLE, "", [])
-
-
 def answers(slots: dict[str, Any]) -> dict[str, Any]:
     """The report questions that were answered (not skipped, not applicable)."""
-    return {q.slot: slots.get(q.slot) for q in REPORT if _given(slots.get(q.slot))}
+    return {q.slot: slots.get(q.slot) for q in REPORT if answered(slots.get(q.slot))}
 
 
 def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=None) -> dict[str, Any]:
@@ -31,7 +27,7 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
     if slots.get("victims_count_number") is not None:
         derived["victims_count_number"] = slots["victims_count_number"]
     for extra in ("exploitation_type_text", "control_signs_text", "needs", "location"):
-        if _given(slots.get(extra)):
+        if answered(slots.get(extra)):
             derived[extra] = slots[extra]
     urgent = slots.get("immediate_danger") == "yes" or slots.get("in_danger") == "yes"
     return {
@@ -47,29 +43,3 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
 
 def to_bytes(report: dict[str, Any]) -> bytes:
     return json.dumps(report, ensure_ascii=False, sort_keys=True).encode("utf-8")
-
-
-def display_value(slot: str, value: Any, lang: str, path: str | None = None) -> str:
-    """An answer as the person sees it in the summary, in their language."""
-    if not _given(value):
-        return messages.text("not_given", lang)
-    question = BY_SLOT[slot]
-    if question.kind in ("choice", "multi"):
-        opts = messages.options(options_key(slot, path), lang)
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(opts[v]["label"] if v in opts else str(v) for v in values)
-    return str(value)
-
-
-def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
-    path = slots.get("path")
-    lines = []
-    for q in REPORT:
-        value = slots.get(q.slot)
-        if q.slot == "consent" or value == NOT_APPLICABLE or value is None:
-            continue
-        shown = display_value(q.slot, value, lang, path)
-        if slots.get(f"{q.slot}_text"):  # what the person typed, beside what it was taken to mean
-            shown = f"{shown} ({slots[f'{q.slot}_text']})" if value != ["Other"] else slots[f"{q.slot}_text"]
-        lines.append(messages.text("summary_line", lang, label=messages.field(q.slot, lang), value=shown))
-    return lines

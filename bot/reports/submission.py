@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from bot import report, reviewer_keys, sealing
 from bot.config import Settings
-from bot.store import Receipt, ReportStore
+from bot.reports import report, reviewer_keys, sealing
+from bot.reports.store import Receipt, ReportStore
 
 _stores: dict[str, ReportStore] = {}
 

@@ -16,8 +16,8 @@ from sqlalchemy import Column, DateTime, LargeBinary, String, delete, select
 from sqlalchemy.orm import Session
 
 from bot import database
-from bot.server_keys import ServerSecrets
-from bot.store import Base
+from bot.database import Base
+from bot.state.server_keys import ServerSecrets
 
 
 class ConversationState(Base):

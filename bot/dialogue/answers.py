@@ -1,0 +1,101 @@
+"""How a person's answer to a question is understood: a button, a skip, a choice in their own words."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from bot.dialogue import messages
+from bot.vocabulary.fields import BY_SLOT, options_key
+from bot.vocabulary.text import clean_text, fold, word_count
+
+# A message of more words than this is an answer, even if the classifier thought it was a
+# command: "I don't know his name but he took their passports" is not a request to skip.
+MAX_COMMAND_WORDS = 6
+
+
+def question_key(slot: str, path: str | None) -> str:
+    """The locale key of a question, with a path-specific wording where one exists."""
+    if path in ("third_party", "help"):
+        specific = f"{slot}_{path}"
+        try:
+            messages.question(specific, "en")
+            return specific
+        except KeyError:
+            pass
+    return slot
+
+
+def _mentions(text: str, words: Iterable[str]) -> bool:
+    folded = f" {fold(text)} "
+    for word in words:
+        w = fold(word)
+        # whole words at the start, so "sex" matches "sexual" but "no" does not match "know"
+        if re.search(rf"(?<![\w]){re.escape(w)}", folded):
+            return True
+    return False
+
+
+@dataclass
+class Answer:
+    """How an answer was understood: ``value`` to store, or ``unclear`` to ask again."""
+
+    value: Any = None
+    unclear: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)  # other slots the answer also fills
+
+
+def interpret(
+    slot: str,
+    text: str | None,
+    intent: str | None,
+    entities: list[dict] | None,
+    lang: str | None,
+    path: str | None = None,
+) -> Answer:
+    """Understand the person's reply to the question for ``slot``."""
+    question = BY_SLOT[slot]
+    text = clean_text(text or "")
+    entities = entities or []
+    choice = next((e.get("value") for e in entities if e.get("entity") == "choice"), None)
+    short = word_count(text) <= MAX_COMMAND_WORDS
+    opts = messages.options(options_key(slot, path), lang) if question.kind in ("choice", "multi") else {}
+
+    if choice is not None:  # a button press: only the values the question offers are accepted
+        if question.kind == "multi" and str(choice) in opts:
+            return Answer([str(choice)])
+        if str(choice) in opts:
+            return Answer(str(choice))
+        return Answer(unclear=True)  # a forged or stale payload
+
+    if intent == "skip" and short:
+        return Answer(unclear=True) if question.required_on(path) else Answer(question.skip_value)
+
+    if not text or text.startswith("/"):
+        return Answer(unclear=True)
+
+    if question.kind == "choice":
+        if intent in question.intents and short:
+            value = question.intents[intent]
+            if value in opts:
+                return Answer(value)
+        matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
+        if len(matches) == 1:
+            return Answer(matches[0])
+        if slot == "path" and intent in question.intents:
+            return Answer(question.intents[intent])
+        return Answer(unclear=True)
+
+    if question.kind == "multi":
+        matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
+        if matches:
+            return Answer(matches, extra={f"{slot}_text": text} if not short else {})
+        # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.
+        return Answer(["Other"], extra={f"{slot}_text": text})
+
+    if question.kind == "count":
+        digits = re.search(r"\d+", text)
+        return Answer(text, extra={"victims_count_number": int(digits.group())} if digits else {})
+
+    # text, date, place: the person's own words are the answer.
+    return Answer(text)
