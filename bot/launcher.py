@@ -117,7 +117,7 @@ def server_env(actions_port: int, extra: dict | None = None) -> dict:
 
 def _check_tracker_store(env: dict) -> None:
     """Refuse to start when the encrypted tracker store cannot load (Rasa would use memory)."""
-    result = subprocess.run([sys.executable, "-c", "from bot import tracker_store; print(tracker_store.check())"],
+    result = subprocess.run([sys.executable, "-c", "from bot.state import tracker_store; print(tracker_store.check())"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
