@@ -17,6 +17,13 @@ class Settings:
     referrals_dir: Path
     pause_hours: int
     retention_days: int
+    # Who runs this deployment and what its reviewers must pass on: people ask before they trust
+    # ("will the police know?"), and the answer must be this organisation's own, not a guess.
+    organisation: str = ""
+    reporting_duties: tuple[tuple[str, str], ...] = ()  # (language, sentence)
+
+    def duties_in(self, lang: str) -> str | None:
+        return dict(self.reporting_duties).get(lang)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> "Settings":
@@ -30,4 +37,8 @@ class Settings:
             referrals_dir=Path(env.get("BOT_REFERRALS_DIR") or ROOT / "data" / "referrals"),
             pause_hours=int(env.get("BOT_PAUSE_HOURS") or 24),
             retention_days=int(env.get("BOT_RETENTION_DAYS") or 365),
+            organisation=(env.get("BOT_ORGANISATION") or "").strip(),
+            reporting_duties=tuple(sorted(
+                (key.rsplit("_", 1)[1].lower(), value.strip()) for key, value in env.items()
+                if key.startswith("BOT_REPORTING_DUTIES_") and value.strip())),
         )

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bot.dialogue import messages
+from bot.dialogue import language, messages
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -34,6 +34,16 @@ def _mentions(text: str, words: Iterable[str]) -> bool:
         if re.search(rf"(?<![\w]){re.escape(w)}", folded):
             return True
     return False
+
+
+def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | None) -> list[str]:
+    """The options the words name, in the conversation's language or else in English: people
+    mix them ("show more" in a French conversation)."""
+    matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
+    if not matches and (lang or language.DEFAULT) != language.DEFAULT:
+        english = messages.options(options_key(slot, path), language.DEFAULT)
+        matches = [v for v, o in english.items() if v in opts and _mentions(text, [o["label"], *o.get("words", [])])]
+    return matches
 
 
 @dataclass
@@ -79,7 +89,7 @@ def interpret(
             value = question.intents[intent]
             if value in opts:
                 return Answer(value)
-        matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
+        matches = _matching(opts, text, slot, path, lang)
         if len(matches) == 1:
             return Answer(matches[0])
         if slot == "path" and intent in question.intents:
@@ -87,7 +97,7 @@ def interpret(
         return Answer(unclear=True)
 
     if question.kind == "multi":
-        matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
+        matches = _matching(opts, text, slot, path, lang)
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.

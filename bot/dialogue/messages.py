@@ -62,3 +62,9 @@ def language_name(lang: str) -> str:
 def unavailable() -> list[dict]:
     """'Please send that again', in every language, for when no answer could be made."""
     return [{"recipient_id": None, "text": "\n".join(text("unavailable", lang) for lang in language.SUPPORTED)}]
+
+
+def understanding(lang: str) -> dict[str, Any]:
+    """The words that tell a command, a language, a question or danger, in ``lang`` (see cues)."""
+    lang = language.normalise(lang) or language.DEFAULT
+    return catalogue(lang).get("understanding") or {}

@@ -22,6 +22,17 @@ def display_value(slot: str, value: Any, lang: str, path: str | None = None) -> 
 def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
     path = slots.get("path")
     lines = []
+    if path == "help":
+        # A survivor's request to be contacted: what she needs, where, and in which language are
+        # what the person who calls back must know; she reads them before anything is sent.
+        for slot in ("needs", "location"):
+            if slots.get(slot) is not None:
+                shown = display_value(slot, slots[slot], lang, path)
+                if slots.get(f"{slot}_text"):
+                    shown = f"{shown} ({slots[f'{slot}_text']})"
+                lines.append(messages.text("summary_line", lang, label=messages.field(slot, lang), value=shown))
+        lines.append(messages.text("summary_line", lang, label=messages.field("language", lang),
+                                   value=messages.language_name(slots.get("language") or lang)))
     for q in REPORT:
         value = slots.get(q.slot)
         if q.slot == "consent" or value == NOT_APPLICABLE or value is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -31,7 +30,9 @@ COSTS = ("free", "low_cost", "paid", "unknown")
 FIELDS = {"name", "type", "example", "national", "city", "state", "street", "latitude", "longitude", "phone",
           "services", "languages", "hours", "serves", "cost", "reach_safely", "source", "verified", "country"}
 REQUIRED = ("name", "type", "services", "languages", "serves", "source", "verified")
-EMERGENCY_KEYS = ("general", "police", "ambulance", "fire", "note")
+# "silent": a published way to reach help without speaking (an SMS number, an app), shown to
+# someone who said they cannot call. Only from the service's own published source.
+EMERGENCY_KEYS = ("general", "police", "ambulance", "fire", "note", "silent")
 
 
 @dataclass(frozen=True)

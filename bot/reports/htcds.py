@@ -35,7 +35,7 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "hte_Type": stage if stage in ("Recruitment", "Transit", "Exploitation") else None,
         "vic_TypeOfExploitation": _list(a.get("exploitation_type")),
         "vic_MethodsOfControl": sorted({c for c in controls if c}),
-        "vic_AgeWhenTrafficked": None,  # HTCDS wants an age in years; the report asks "under 18?"
+        "vic_AgeWhenTrafficked": d.get("age_under_18"),  # an age in years, when the person gave one
         "prs_Gender": GENDER.get(gender, [gender] if gender else []),
         "prs_Nationality": nationality,
         "per_RoleInProcess": [],
@@ -45,6 +45,8 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "x_ReceivedOn": received_on,
         "x_Kind": report.get("kind"),
         "x_Urgent": bool(report.get("urgent")),
+        "x_Minor": bool(report.get("minor")),
+        "x_NeedsAsTold": d.get("needs_text"),
         "x_Language": report.get("language"),
         "x_SubmittedAt": report.get("submitted_at"),
         "x_KnowledgeSource": a.get("knowledge_source"),

@@ -26,11 +26,15 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
         derived["country"], derived["city"] = directory.locate(given["place"])
     if slots.get("victims_count_number") is not None:
         derived["victims_count_number"] = slots["victims_count_number"]
-    for extra in ("exploitation_type_text", "control_signs_text", "needs", "location"):
+    for extra in ("exploitation_type_text", "control_signs_text", "needs", "needs_text", "location",
+                  "age_under_18"):
         if answered(slots.get(extra)):
             derived[extra] = slots[extra]
     urgent = slots.get("immediate_danger") == "yes" or slots.get("in_danger") == "yes"
+    # Someone under 18: reviewers see it first, whatever path the conversation took.
+    minor = slots.get("age_under_18") is not None or slots.get("minors") == "yes"
     return {
+        "minor": minor,
         "kind": KINDS.get(slots.get("path") or "report", "incident_report"),
         "language": lang,
         "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

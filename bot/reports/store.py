@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, Text, select
+from sqlalchemy import Column, Date, ForeignKey, Integer, LargeBinary, String, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, relationship
 

@@ -4,9 +4,9 @@ This is the vocabulary both wings read: the dialogue asks these questions, and a
 from their answers. It holds data and no wording (the words are in ``bot/dialogue/locales``) and
 no understanding of answers (``bot.dialogue.answers``).
 
-Every question accepts "skip" (or "I don't know", "I'd rather not say"), recorded as SKIPPED; a
-question that does not apply on a path is pre-filled with NOT_APPLICABLE so that the form's order
-stays static (Rasa asks the first empty slot of the domain's list).
+Every question accepts "skip" (or "I don't know", "I'd rather not say"), recorded as SKIPPED.
+Each path asks only its own questions (REPORT_PATHS, HELP_PATHS); NOT_APPLICABLE marks an answer
+that a path does not ask, for reports sealed before the dialogue engine.
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ REPORT = (
 FORMS = {"triage_form": TRIAGE, "help_form": HELP, "report_form": REPORT}
 BY_SLOT = {q.slot: q for qs in FORMS.values() for q in qs}
 
-# Which report questions each path asks; the others are NOT_APPLICABLE.
+# Which report questions each path asks, in order; the others are never asked.
 REPORT_PATHS = {
     "report": [q.slot for q in REPORT],
     "third_party": [
@@ -93,20 +93,6 @@ REPORT_PATHS = {
     "help": ["consent", "narrative", "contact_details"],
 }
 HELP_PATHS = {"help": ["needs", "for_whom", "location", "next_step"], "third_party": ["location", "next_step"]}
-
-# Slots that hold what a person said in a conversation; cleared after submit, stop and exit.
-CONVERSATION_SLOTS = [q.slot for q in TRIAGE + HELP + REPORT] + [
-    "draft_id", "awaiting_confirmation", "paused_form", "paused_at", "location_country",
-    "location_city", "location_lat", "location_lon", "services_offset",
-]
-
-
-def not_applicable(path: str | None, form: str) -> list[str]:
-    """The questions of ``form`` that the ``path`` does not ask."""
-    asked = (REPORT_PATHS if form == "report_form" else HELP_PATHS).get(path or "report")
-    if asked is None:
-        asked = [q.slot for q in FORMS[form]]
-    return [q.slot for q in FORMS[form] if q.slot not in asked]
 
 
 def options_key(slot: str, path: str | None) -> str:

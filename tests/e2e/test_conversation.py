@@ -7,14 +7,15 @@ import secrets
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from bot import launcher
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
+from tests.e2e import rest_chat
 from tests.e2e.conftest import free_port, prepared
+from tests.e2e.rest_chat import choice
 
 pytestmark = pytest.mark.e2e
 
@@ -45,43 +46,10 @@ def assistant(tmp_path_factory):
         yield servers, settings
 
 
-class Chat:
+class Chat(rest_chat.Chat):
     def __init__(self, url: str):
-        self.url, self.sender = url, secrets.token_hex(8)
+        super().__init__(url)
         SENDERS.append(self.sender)
-
-    def raw(self, body: bytes, content_type="application/json"):
-        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
-                                         headers={"Content-Type": content_type})
-        try:
-            with urllib.request.urlopen(request, timeout=120) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
-
-    def say(self, text: str) -> list[dict]:
-        status, replies = self.raw(json.dumps({"sender": self.sender, "message": text}).encode())
-        assert status == 200, (status, replies)
-        assert replies, f"no answer to {text!r}"
-        return replies
-
-    def says(self, *texts: str) -> list[dict]:
-        """Send each message in turn; the replies to the last one."""
-        for text in texts:
-            replies = self.say(text)
-        return replies
-
-    @staticmethod
-    def text(replies) -> str:
-        return "\n".join(r.get("text") or "" for r in replies)
-
-    @staticmethod
-    def buttons(replies) -> list[str]:
-        return [b["payload"] for r in replies for b in r.get("buttons") or []]
-
-
-def choice(value: str) -> str:
-    return '/inform{"choice":"%s"}' % value
 
 
 def open_reports(settings):

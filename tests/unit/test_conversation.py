@@ -1,151 +1,196 @@
-"""How answers are understood, and what the assistant says, without Rasa."""
+"""How answers are understood, and what the assistant says, without Rasa (through the engine)."""
 import pytest
 
-from bot.config import Settings
 from bot.dialogue.answers import interpret
-from bot.dialogue.conversation import (
-    answer,
-    ask,
-    cleared,
-    corrections,
-    previous_question,
-    start_help,
-    start_report,
-    summary,
-    welcome,
-)
-from bot.referrals import matching as referrals
+from bot.dialogue.conversation import ask, corrections, summary
+from bot.dialogue.engine import CLOSE, SUMMARY
 from bot.vocabulary.fields import NOT_APPLICABLE, REPORT, SKIPPED
 
-DIRECTORY = referrals.load(Settings.from_env().referrals_dir)
+from .dialogue_talk import DIRECTORY, Talk, choice
 
 
-def run(slot, text, intent="inform", entities=None, slots=None, lang="en", form="report_form", confidence=0.99):
-    return answer(form, slot, text, intent, entities or [], slots or {}, lang, DIRECTORY, confidence)
+def at(slot: str, lang: str = "en", path: str = "report") -> Talk:
+    """A conversation waiting for the answer to ``slot``, every earlier question skipped."""
+    talk = Talk()
+    talk.say("hello" if lang == "en" else "Bonjour", intent="greet")
+    talk.say(choice("no"))
+    if slot == "path":
+        return talk
+    talk.say(choice(path))
+    if path != "report":
+        while talk.state.phase != "report" and talk.state.asking != slot:
+            talk.say(choice("report") if talk.state.asking == "next_step" else "/skip")
+    if slot != "consent" and talk.state.asking == "consent":
+        talk.say(choice("yes"))
+    for _ in range(30):
+        if talk.state.asking == slot:
+            return talk
+        talk.say("the story" if talk.state.asking == "narrative" and path == "report" else "/skip")
+    raise AssertionError(f"{slot} never asked")
 
 
-@pytest.mark.parametrize("question", [q for q in REPORT if not q.required], ids=lambda q: q.slot)
+@pytest.mark.parametrize("question", [q for q in REPORT if not q.required and q.slot not in ("contact_details", "consent")],
+                         ids=lambda q: q.slot)
 def test_every_optional_question_can_be_skipped(question):
-    assert run(question.slot, "skip", intent="skip").slots[question.slot] == question.skip_value
-    fr = run(question.slot, "je préfère ne pas répondre", intent="skip", lang="fr")
-    assert fr.slots[question.slot] == question.skip_value
+    talk = at(question.slot)
+    talk.say("skip")
+    assert talk.answers[question.slot] == question.skip_value
+    talk = at(question.slot, lang="fr")
+    talk.say("je préfère ne pas dire")
+    assert talk.answers[question.slot] == question.skip_value
 
 
 def test_skipping_a_choice_that_steers_the_conversation_means_the_gentlest_option():
-    assert run("consent", "skip", intent="skip").slots["consent"] == "no"
-    assert run("path", "skip", intent="skip", form="triage_form").slots["path"] == "help"
-    assert run("next_step", "skip", intent="skip", form="help_form").slots["next_step"] == "done"
+    talk = at("consent")
+    talk.say("skip")
+    assert talk.turn.effect == CLOSE and "Nothing you said is kept" in talk.text  # skipped consent: no
+    talk = at("path")
+    talk.say("skip")
+    assert talk.state.path == "help"
+    talk = at("next_step", path="help")
+    talk.say("skip")
+    assert talk.turn.effect == CLOSE and "Take care" in talk.text
 
 
 def test_the_narrative_cannot_be_skipped_and_says_why():
-    step = run("narrative", "skip", intent="skip")
-    assert step.slots["narrative"] is None
-    assert "few words" in step.replies[0].text
+    talk = at("narrative")
+    talk.say("skip")
+    assert "narrative" not in talk.answers and "few words" in talk.text
 
 
 def test_a_survivor_may_skip_telling_what_happened():
-    step = run("narrative", "skip", intent="skip", slots={"path": "help"})
-    assert step.slots["narrative"] == SKIPPED and not step.replies
-    assert ask("narrative", {"path": "help"}, "en", DIRECTORY)[-1].buttons  # a Skip button is offered
+    talk = at("narrative", path="help")
+    assert "Skip" in talk.buttons  # a Skip button is offered
+    talk.say("skip")
+    assert talk.answers["narrative"] == SKIPPED and talk.state.asking == "contact_details"
 
 
 def test_a_long_answer_classified_as_skip_is_kept():
     text = "I don't know his name but he took their passports at the door"
-    assert run("perpetrators", text, intent="skip").slots["perpetrators"] == text
+    talk = at("perpetrators")
+    talk.say(text, intent="skip")
+    assert talk.answers["perpetrators"] == text
 
 
 def test_buttons_and_typed_answers_for_choices():
-    assert run("stage", "/inform", entities=[{"entity": "choice", "value": "Transit"}]).slots["stage"] == "Transit"
-    assert run("stage", "they were moved in a van at night").slots["stage"] == "Transit"
-    assert run("minors", "oui", intent="affirm", lang="fr").slots["minors"] == "yes"
-    assert run("exploitation_type", "travail forcé sur un chantier", lang="fr").slots["exploitation_type"] == ["ForcedLabour"]
+    talk = at("stage")
+    talk.say(choice("Transit"))
+    assert talk.answers["stage"] == "Transit"
+    talk = at("stage")
+    talk.say("they were moved in a van at night")
+    assert talk.answers["stage"] == "Transit"
+    talk = at("minors", lang="fr")
+    talk.say("oui", intent="affirm")
+    assert talk.answers["minors"] == "yes"
+    talk = at("exploitation_type", lang="fr")
+    talk.say("travail forcé sur un chantier")
+    assert talk.answers["exploitation_type"] == ["ForcedLabour"]
 
 
 def test_a_forged_choice_is_not_accepted():
-    step = run("stage", '/inform{"choice":"DROP TABLE"}', entities=[{"entity": "choice", "value": "DROP TABLE"}])
-    assert step.slots["stage"] is None
-    assert "didn't catch" in step.replies[0].text
+    talk = at("stage")
+    talk.say('/inform{"choice":"DROP TABLE"}')
+    assert "stage" not in talk.answers and "didn't catch" in talk.text
 
 
 def test_an_unrecognised_multi_choice_keeps_the_persons_words():
-    step = run("control_signs", "something about their phones being checked")
-    assert step.slots == {"control_signs": ["Other"],
-                          "control_signs_text": "something about their phones being checked"}
-    first, _ = summary({"path": "report", **step.slots}, "en")
+    talk = at("control_signs")
+    talk.say("something about their phones being checked")
+    assert talk.answers["control_signs"] == ["Other"]
+    assert talk.answers["control_signs_text"] == "something about their phones being checked"
+    first, _ = summary({"path": "report", **talk.answers}, "en")
     assert "something about their phones being checked" in first.text
 
 
-def test_requests_inside_a_form_are_answered_then_the_question_is_asked_again():
-    for intent, expected in [("help", "How this works"), ("privacy_question", "Who sees"), ("bot_challenge", "automated")]:
-        step = run("incident_date", "help", intent=intent)
-        assert step.slots == {"incident_date": None}
-        assert expected in step.replies[0].text
+def test_requests_inside_a_question_are_answered_then_the_question_is_asked_again():
+    for said, expected in [("help", "How this works"), ("who runs this?", "run by"), ("will the police know?", "police")]:
+        talk = at("incident_date")
+        talk.say(said)
+        assert expected in talk.text and "When did it happen" in talk.text
+        assert "incident_date" not in talk.answers
 
 
-def test_low_confidence_requests_are_answers():
-    step = run("victims_count", "four", intent="emergency", confidence=0.4)
-    assert step.slots["victims_count"] == "four"
-    assert not step.replies
+def test_what_the_classifier_thinks_never_turns_an_answer_into_a_command():
+    talk = at("victims_count")
+    talk.say("four", intent="emergency", confidence=0.99)
+    assert talk.answers["victims_count"] == "four"
 
 
-def test_emergency_inside_a_form_gives_numbers_at_once():
-    step = run("incident_date", "he is coming back", intent="emergency", slots={"location_country": "UA"})
-    assert "112" in step.replies[0].text and "Ukraine" in step.replies[0].text
-    assert step.slots == {"incident_date": None}
+def test_emergency_inside_a_question_gives_numbers_at_once():
+    talk = at("location", path="help")
+    talk.say("Kyiv")
+    talk = at("incident_date")
+    talk.answers["location_country"] = "UA"
+    talk.say("emergency")
+    assert "112" in talk.text and "Ukraine" in talk.text
+    assert "incident_date" not in talk.answers and "When did it happen" in talk.text
 
 
-def test_change_language_inside_a_form():
-    step = run("place", '/change_language{"language":"fr"}', intent="change_language",
-               entities=[{"entity": "language", "value": "fr"}])
-    assert step.slots == {"place": None, "language": "fr"}
-    assert "français" in step.replies[0].text
+def test_change_language_inside_a_question():
+    talk = at("place")
+    talk.say('/change_language{"language":"fr"}')
+    assert talk.state.lang == "fr" and "place" not in talk.answers
+    assert "français" in talk.text and "Où" in talk.text
 
 
-def test_go_back_clears_the_previous_answered_question():
-    slots = {"consent": "yes", "knowledge_source": "observed", "narrative": "x", "incident_date": NOT_APPLICABLE}
-    assert previous_question("report_form", slots, "place") == "narrative"
-    step = run("place", "go back", intent="go_back", slots=slots)
-    assert step.slots == {"place": None, "narrative": None}
-    first = run("consent", "go back", intent="go_back", slots={})
-    assert first.slots == {"consent": None} and "first question" in first.replies[0].text
+def test_go_back_asks_the_previous_answered_question_again():
+    talk = at("incident_date")
+    talk.say("go back")
+    assert talk.state.asking == "narrative" and "narrative" not in talk.answers
+    talk = at("knowledge_source")
+    talk.say("go back")
+    assert "first question" in talk.text and talk.state.asking == "knowledge_source"
 
 
 def test_declining_consent_asks_nothing_more():
-    step = run("consent", "no", intent="deny")
-    assert step.slots["consent"] == "no"
-    assert all(step.slots[q.slot] == NOT_APPLICABLE for q in REPORT if q.slot != "consent")
+    talk = at("consent")
+    talk.say("no", intent="deny")
+    assert talk.turn.effect == CLOSE and talk.answers == {}
+    assert "Nothing you said is kept" in talk.text
 
 
 def test_anonymous_reporters_are_not_asked_for_contact_details():
-    step = run("contact_preference", "no", intent="deny")
-    assert step.slots == {"contact_preference": "anonymous", "contact_details": NOT_APPLICABLE}
+    talk = at("contact_preference")
+    talk.say("no", intent="deny")
+    assert talk.answers["contact_preference"] == "anonymous" and talk.state.stage == SUMMARY
 
 
 def test_place_and_location_find_the_country():
-    assert run("location", "je suis à Chisinau", lang="fr", form="help_form").slots["location_country"] == "MD"
-    assert run("place", "a farm in Moldova").slots["location_country"] == "MD"
+    talk = at("location", lang="fr", path="help")
+    talk.say("je suis à Chisinau")
+    assert talk.answers["location_country"] == "MD"
+    talk = at("place")
+    talk.say("a farm in Moldova")
+    assert talk.answers["location_country"] == "MD"
 
 
 def test_danger_gives_emergency_numbers_before_anything_else():
-    step = run("in_danger", "yes", intent="affirm", form="triage_form")
-    assert step.slots["in_danger"] == "yes"
-    assert "112" in step.replies[0].text
+    talk = Talk()
+    talk.say("hello", intent="greet")
+    talk.say("yes", intent="affirm")
+    assert talk.answers["in_danger"] == "yes" and "112" in talk.text
+    assert talk.text.index("112") < talk.text.index("What would you like to do")
 
 
 def test_paths_ask_only_what_they_need():
-    third = start_report("third_party", {"location": "Lviv"})
-    assert third["stage"] == NOT_APPLICABLE and third["narrative"] is None and third["place"] == "Lviv"
-    helped = start_report("help", {})
-    assert helped["contact_preference"] == "contact" and helped["narrative"] is None
-    assert helped["incident_date"] == NOT_APPLICABLE
-    assert start_report("report", {})["draft_id"] != start_report("report", {})["draft_id"]
-    assert start_help("third_party")["needs"] == ["hotline"]
+    talk = at("location", path="third_party")
+    talk.say("Lviv")
+    talk.say(choice("report"))
+    talk.say(choice("yes"))
+    assert talk.state.asking == "narrative" and talk.answers["place"] == "Lviv"
+    talk.say("she stopped answering")
+    assert talk.state.asking == "minors"  # no date, stage or types for a worried relative
+    helped = at("consent", path="help")
+    helped.say(choice("yes"))
+    assert helped.answers["contact_preference"] == "contact" and helped.state.asking == "narrative"
+    drafts = {at("knowledge_source").state.draft_id for _ in range(2)}
+    assert len(drafts) == 2
 
 
 def test_questions_have_buttons_and_a_skip():
     [reply] = ask("stage", {}, "fr", DIRECTORY)
     titles = [b["title"] for b in reply.buttons]
-    assert "Passer" in titles or "passer" in [t.lower() for t in titles]
+    assert "Passer" in titles
     assert all(b["payload"].startswith("/") for b in reply.buttons)
     narrative = ask("narrative", {}, "en", DIRECTORY)[-1]
     assert not narrative.buttons  # required: no skip button
@@ -173,15 +218,29 @@ def test_summary_lists_answers_and_offers_send_change_stop():
     assert '/go_back{"field":"narrative"}' in fields and not any("contact_details" in f for f in fields)
 
 
-def test_cleared_keeps_only_the_language():
-    slots = cleared("fr")
-    assert slots["language"] == "fr" and slots["narrative"] is None and slots["draft_id"] is None
+def test_a_correction_returns_to_the_summary():
+    talk = at("incident_date")
+    talk.say("yesterday")
+    while talk.state.stage != SUMMARY:
+        talk.say("/skip")
+    talk.say("change")
+    assert '/go_back{"field":"incident_date"}' in talk.payloads
+    talk.say('/go_back{"field":"incident_date"}')
+    assert "When did it happen" in talk.text
+    talk.say("last Tuesday")
+    assert talk.state.stage == SUMMARY and "last Tuesday" in talk.text
 
 
-def test_welcome_remembers_why_the_person_came():
-    step = welcome("en", "request_help", first_time=True, paused=False)
-    assert step.slots["path"] == "help"
-    assert any(b["title"] == "Français" for r in step.replies for b in r.buttons)
+def test_stop_keeps_only_the_language():
+    talk = at("incident_date", lang="fr")
+    talk.say("stop")
+    assert talk.state.lang == "fr" and talk.answers == {} and talk.state.draft_id is None
+
+
+def test_the_opening_remembers_why_the_person_came():
+    talk = Talk()
+    talk.say("I need help", intent="request_help")
+    assert talk.answers["path"] == "help" and "Français" in talk.buttons
 
 
 def test_interpret_counts():

@@ -1,6 +1,6 @@
 """Matching on hand-made cases: the right few services, with reasons, never an empty answer."""
 from bot.config import Settings
-from bot.dialogue.conversation import answer, ask
+from bot.dialogue.conversation import ask
 from bot.referrals import matching as referrals
 
 R = referrals.load(Settings.from_env().referrals_dir)
@@ -57,20 +57,28 @@ def test_show_more_pages_through_without_repeating():
 
 
 def test_conversation_country_buttons_shared_location_show_more_and_change():
+    from .dialogue_talk import Talk, choice
+
     buttons = [b["payload"] for b in ask("location", {"path": "help"}, "en", R)[-1].buttons]
     assert '/inform{"choice":"MD"}' in buttons
-    picked = answer("help_form", "location", '/inform{"choice":"MD"}', "inform",
-                    [{"entity": "choice", "value": "MD"}], {}, "en", R)
-    assert picked.slots["location_country"] == "MD"
-    shared = answer("help_form", "location", "/inform", "inform", [], {}, "en", R,
-                    metadata={"location": {"latitude": 47.01, "longitude": 28.86}})
-    assert shared.slots["location_country"] == "MD" and shared.slots["location_lat"] == 47.01
-    more = answer("help_form", "next_step", "/inform", "inform", [{"entity": "choice", "value": "more"}],
-                  {"services_offset": 3}, "en", R)
-    assert more.slots == {"next_step": None, "services_offset": 6}
-    change = answer("help_form", "next_step", "/inform", "inform", [{"entity": "choice", "value": "change"}],
-                    {"path": "help", "location": "Kyiv"}, "en", R)
-    assert change.slots["location"] is None and change.slots["needs"] is None
+
+    def at_location():
+        talk = Talk()
+        talk.say("hello", intent="greet")
+        talk.says(choice("no"), choice("help"), "/skip", "/skip")
+        assert talk.state.asking == "location"
+        return talk
+
+    picked = at_location()
+    picked.say('/inform{"choice":"MD"}')
+    assert picked.answers["location_country"] == "MD"
+    shared = at_location()
+    shared.say("/inform", metadata={"location": {"latitude": 47.01, "longitude": 28.86}})
+    assert shared.answers["location_country"] == "MD" and shared.answers["location_lat"] == 47.01
+    shared.say(choice("more"))
+    assert shared.answers["services_offset"] == 3 and shared.state.asking == "next_step"
+    shared.say(choice("change"))
+    assert "location" not in shared.answers and shared.state.asking == "needs"
 
 
 def test_danger_puts_the_emergency_numbers_first():

@@ -1,0 +1,191 @@
+"""What a person's words say besides the answer: a command, a change of language, a question to
+the assistant, danger, an age under 18, "this is for me".
+
+The words live in each locale's ``understanding`` section, so that a translator adds them beside
+the messages. Commands are recognised only when the whole message is the command ("stop",
+"pause", "continuer"): anywhere inside a longer message the same words are part of an answer
+("not right now", "go back home they said"). That is the rule the trials taught: the answer wins.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from bot.dialogue import language, messages
+from bot.vocabulary.text import fold
+
+# Commands that delete what a person said are recognised only exactly (after folding): a typo of
+# "stop" is more likely an answer ("shop", "step") than a wish to lose everything.
+DESTRUCTIVE = ("stop", "exit")
+# Longest message that can be a command: "stop", "I want to stop", "can we pause please".
+MAX_COMMAND_WORDS = 5
+_PUNCTUATION = re.compile(r"[^\w\s']+", re.UNICODE)
+
+
+def plain(text: str) -> str:
+    """Folded, without punctuation or emoji: what a command or a button label is compared as."""
+    return re.sub(r"\s+", " ", _PUNCTUATION.sub(" ", fold(text or ""))).strip()
+
+
+def _section(lang: str, key: str):
+    return messages.understanding(lang).get(key) or {}
+
+
+@functools.lru_cache(maxsize=None)
+def _commands(lang: str) -> dict[str, tuple[str, ...]]:
+    """Command -> the plain phrases that are it, in any language the assistant speaks: "arrête"
+    stops an English conversation too (people mix languages, and stop must never fail)."""
+    found: dict[str, set[str]] = {}
+    for source in dict.fromkeys([lang, *language.SUPPORTED]):
+        for command, phrases in _section(source, "commands").items():
+            found.setdefault(command, set()).update(plain(p) for p in phrases)
+    return {c: tuple(sorted(p)) for c, p in found.items()}
+
+
+def close_enough(said: str, phrase: str) -> bool:
+    """Equal, or one slip (a missing, extra, swapped or wrong letter) in a word of five or more."""
+    if said == phrase:
+        return True
+    if len(phrase) < 5:
+        return False
+    return OSA.distance(said, phrase) <= (1 if len(phrase) < 9 else 2)
+
+
+def command(text: str, lang: str, only: tuple[str, ...] | None = None) -> str | None:
+    """The command the whole message is, or None when the message is something else."""
+    said = plain(text)
+    if not said or len(said.split()) > MAX_COMMAND_WORDS:
+        return None
+    for name, phrases in _commands(lang).items():
+        if only is not None and name not in only:
+            continue
+        if said in phrases:
+            return name
+        if name not in DESTRUCTIVE and any(close_enough(said, p) for p in phrases):
+            return name
+    return None
+
+
+def contains(text: str, lang: str, key: str) -> bool:
+    """Whether the message holds one of the phrases of ``understanding.<key>`` (words from their
+    start: "enferm" finds "enfermée"), in the conversation's language or any other it speaks:
+    people under stress write the words they have ("j'ai peur" in an English conversation)."""
+    folded = f" {plain(text)} "
+    for source in dict.fromkeys([lang, *language.SUPPORTED]):
+        for phrase in _section(source, key) or []:
+            if re.search(rf"(?<!\w){re.escape(plain(phrase))}", folded):
+                return True
+    return False
+
+
+# --- language -----------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _language_names() -> list[tuple[str, str]]:
+    """(plain name, code) for every supported language, as written in every supported language."""
+    names = []
+    for source in language.SUPPORTED:
+        for code, spellings in _section(source, "language_names").items():
+            names += [(plain(s), code) for s in spellings]
+    return sorted(set(names), key=lambda n: -len(n[0]))
+
+
+@dataclass(frozen=True)
+class LanguageRequest:
+    code: str
+    certain: bool  # False: the message could also be an answer ("French" to "what language?")
+
+
+def language_request(text: str, current: str) -> LanguageRequest | None:
+    """A request to talk in another supported language: "can we speak english", "en français svp",
+    "English". The language named last wins ("my french is bad, can we speak english")."""
+    said = f" {plain(text)} "
+    found = []
+    for name, code in _language_names():
+        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", said):
+            found.append((match.start(), code))
+    if not found:
+        return None
+    named = [code for _, code in sorted(found)]
+    wanted = [code for code in named if code != current]
+    words = len(said.split())
+    asked = any(contains(text, lang, "language_request") for lang in language.SUPPORTED)
+    if not wanted:  # "en français svp" in French: a request all the same, kept out of the answers
+        return LanguageRequest(named[-1], certain=True) if asked else None
+    if asked or words <= 2:
+        return LanguageRequest(wanted[-1], certain=asked)
+    return None
+
+
+def greeting_language(text: str) -> str | None:
+    """The language of a first message that is a greeting ("Bonjour", "hi there")."""
+    said = plain(text)
+    if not said or len(said.split()) > 3:
+        return None
+    for lang in language.SUPPORTED:
+        for greeting in _section(lang, "greetings") or []:
+            g = plain(greeting)
+            if said == g or said.startswith(g + " "):
+                return lang
+    return None
+
+
+# --- questions to the assistant -----------------------------------------------------------
+
+TRUST_TOPICS = ("police", "immigration", "cost", "who", "abuser", "data")
+
+
+def trust_question(text: str, lang: str) -> str | None:
+    """The topic of a question about trust ("will the police know?"), or None.
+
+    Only a question counts: a question mark, or a question's first words. "I told the police"
+    is an answer; "will the police know" is a question.
+    """
+    said = plain(text)
+    openings = [plain(o) for source in dict.fromkeys([lang, *language.SUPPORTED])
+                for o in _section(source, "question_openings") or []]
+    asking = "?" in text or any(said == o or said.startswith(o + " ") for o in openings)
+    if not asking:
+        return None
+    for topic in TRUST_TOPICS:
+        if contains(text, lang, f"trust_{topic}"):
+            return topic
+    return None
+
+
+# --- what the words reveal ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Signals:
+    danger: bool = False  # fear, confinement, someone coming
+    cannot_call: bool = False  # calling is not safe or not possible
+    age: int | None = None  # an age the person gave ("I'm 15", "j'ai 15 ans")
+    for_me: bool = False  # the help is for the person writing
+
+
+_AGE = (
+    re.compile(r"(?<!\d)(\d{1,2})\s*(?:years?|yrs?|y\.?o\b|ans|an\b)"),
+    re.compile(r"\b(?:i am|i'm|im|she is|she's|he is|he's|age|aged|ai|j'ai)\s+(\d{1,2})(?!\d)(?!\s*(?:h|am|pm|:|people|persons|personnes|kids|children|enfants|women|men|femmes|hommes|km|m\b))"),
+)
+
+
+def age_in(text: str) -> int | None:
+    folded = fold(text or "")
+    for pattern in _AGE:
+        match = pattern.search(folded)
+        if match:
+            age = int(match.group(1))
+            if 1 <= age <= 99:
+                return age
+    return None
+
+
+def signals(text: str, lang: str) -> Signals:
+    if not text or text.startswith("/"):
+        return Signals()
+    cannot_call = contains(text, lang, "cannot_call")
+    return Signals(danger=cannot_call or contains(text, lang, "danger"), cannot_call=cannot_call,
+                   age=age_in(text), for_me=contains(text, lang, "for_me"))

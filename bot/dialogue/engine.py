@@ -1,0 +1,720 @@
+"""The dialogue engine: one pure function decides every turn of a conversation.
+
+``Engine.turn(state, message)`` returns what to say, the new state, and at most one effect for
+the caller to carry out (submit the report, close or exit the conversation). Rasa recognises the
+intent and carries the state between turns; everything else is decided here, so that the rules
+the trials taught hold in every state and can be tested on thousands of random conversations:
+
+- one coherent reply: nothing twice, and never two "I didn't understand" in a row without the
+  way out (buttons, "stop", "exit");
+- "stop", "exit" and an emergency work from every state;
+- the answer wins: a message typed in answer to a question is the answer, unless it is a button
+  or a short message that is only the command ("stop", "pause", "continuer");
+- nothing a person said is dropped by a pause, a change of language, a question or a greeting:
+  only "stop", "exit" and the end of the pause delete answers, and they say so.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+import time
+import uuid
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+from bot.config import Settings
+from bot.dialogue import conversation, cues, language, messages
+from bot.dialogue.answers import interpret
+from bot.dialogue.conversation import Reply, exit_button, payload
+from bot.dialogue.summary import summary_lines
+from bot.referrals.matching import Referrals
+from bot.vocabulary import places
+from bot.vocabulary.fields import BY_SLOT, HELP, HELP_PATHS, REPORT, REPORT_PATHS, SKIPPED
+from bot.vocabulary.text import MAX_ANSWER_CHARS, clean_text, word_count
+
+# Where a conversation is.
+OPENING, ASKING, SUMMARY, CORRECTIONS, PAUSED = "opening", "asking", "summary", "corrections", "paused"
+# Which questions it is in.
+TRIAGE, HELPING, REPORTING = "triage", "help", "report"
+
+# Effects the caller carries out after the turn.
+SUBMIT, CLOSE, EXIT = "submit", "close", "exit"
+
+# Questions whose answer decides the way on: an answer not understood is asked again (with the
+# way out), never guessed. Any other question keeps the person's words when asked twice.
+STEERING = ("path", "consent", "next_step", "contact_preference")
+# A command recognised only when no option of the question matches the message.
+YIELDING = ("pause", "resume", "skip", "go_back", "help", "language")
+# Below this confidence an opening message's intent does not choose the path.
+PATH_CONFIDENCE = 0.6
+
+PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
+PAYLOAD_COMMANDS = {
+    "stop": "stop", "exit_chat": "exit", "pause": "pause", "resume": "resume", "skip": "skip",
+    "go_back": "go_back", "help": "help", "emergency": "emergency", "change_language": "language",
+}
+
+
+@dataclass
+class Message:
+    """What the person sent, as Rasa understood it."""
+
+    text: str = ""
+    intent: str | None = None
+    confidence: float = 0.0
+    entities: list[dict] = field(default_factory=list)
+    metadata: dict = field(default_factory=dict)
+    at: float = 0.0  # seconds since the epoch
+
+
+@dataclass
+class State:
+    """Everything the conversation remembers; stored sealed between turns by the tracker store."""
+
+    lang: str = language.DEFAULT
+    stage: str = OPENING
+    phase: str = TRIAGE
+    path: str | None = None
+    asking: str | None = None  # the question waiting for an answer
+    answers: dict[str, Any] = field(default_factory=dict)
+    correcting: bool = False  # answering a correction: back to the summary after
+    draft_id: str | None = None
+    unclear: int = 0  # messages in a row that were not understood
+    paused_at: float | None = None
+    paused_stage: str | None = None
+    buttons: list[list[str]] = field(default_factory=list)  # [title, payload] last offered
+    greeted: bool = False
+    last_reference: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any, lang: str | None = None) -> "State":
+        """A state read back; anything unreadable starts a fresh conversation, never a crash."""
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                data = None
+        if not isinstance(data, dict):
+            return cls(lang=language.normalise(lang) or language.DEFAULT)
+        known = {f.name for f in fields(cls)}
+        try:
+            state = cls(**{k: v for k, v in data.items() if k in known})
+        except TypeError:
+            return cls(lang=language.normalise(lang) or language.DEFAULT)
+        state.lang = language.normalise(state.lang) or language.DEFAULT
+        if not state.well_formed():
+            return cls(lang=state.lang)
+        return state
+
+    def well_formed(self) -> bool:
+        """A state this engine could have written: anything else (a stale or planted slot) is
+        not trusted, and the conversation starts afresh rather than failing."""
+        return (self.stage in (OPENING, ASKING, SUMMARY, CORRECTIONS, PAUSED)
+                and self.phase in (TRIAGE, HELPING, REPORTING)
+                and self.path in (None, "report", "help", "third_party")
+                and (self.asking is None or self.asking in BY_SLOT)
+                and (self.stage != ASKING or self.asking is not None)
+                and isinstance(self.answers, dict) and all(isinstance(k, str) for k in self.answers)
+                and isinstance(self.buttons, list)
+                and all(isinstance(b, list) and len(b) == 2 and all(isinstance(x, str) for x in b) for b in self.buttons)
+                and isinstance(self.unclear, int) and isinstance(self.correcting, bool)
+                and isinstance(self.greeted, bool)
+                and (self.paused_at is None or isinstance(self.paused_at, (int, float)))
+                and self.paused_stage in (None, ASKING, SUMMARY, CORRECTIONS)
+                and (self.stage != PAUSED or self.paused_stage is not None)
+                and all(isinstance(v, (str, type(None))) for v in (self.draft_id, self.last_reference)))
+
+    def in_progress(self) -> bool:
+        return self.stage in (ASKING, SUMMARY, CORRECTIONS) and bool(self.answers or self.asking)
+
+
+@dataclass
+class Turn:
+    replies: list[Reply]
+    state: State
+    effect: str | None = None
+
+
+class _Out:
+    """The replies of one turn: no text twice, the buttons remembered for typed labels."""
+
+    def __init__(self) -> None:
+        self.replies: list[Reply] = []
+        self.effect: str | None = None
+
+    def add(self, *replies: Reply) -> None:
+        for reply in replies:
+            if reply.text and any(r.text == reply.text for r in self.replies):
+                if reply.buttons:  # keep the buttons of a repeated question
+                    same = next(r for r in self.replies if r.text == reply.text)
+                    same.buttons = same.buttons or reply.buttons
+                continue
+            self.replies.append(reply)
+
+    def say(self, key: str, lang: str, buttons: list | None = None, **values: Any) -> None:
+        self.add(Reply(messages.text(key, lang, **values), buttons or []))
+
+
+class Engine:
+    def __init__(self, referrals: Referrals, settings: Settings) -> None:
+        self.referrals = referrals
+        self.settings = settings
+
+    # --- the turn ----------------------------------------------------------------------
+
+    def turn(self, state: State, message: Message) -> Turn:
+        s = copy.deepcopy(state)
+        out = _Out()
+        text = (message.text or "").strip()
+        now = message.at or time.time()
+
+        if s.stage == PAUSED and s.paused_at and now - s.paused_at > self.settings.pause_hours * 3600:
+            lang = s.lang
+            out.say("pause_expired", lang, hours=self.settings.pause_hours)
+            s = State(lang=lang, greeted=True)
+
+        pressed = self._pressed(text, s)
+        intent, entities = pressed if pressed else (None, [])
+        if pressed and not entities and text.startswith("/"):  # entities Rasa read from the payload
+            entities = [e for e in message.entities if e.get("entity") in ("choice", "language", "field")]
+        # An explicit request is read in the language the conversation had, before the words
+        # themselves move it: "my french is bad, can we speak english" asks for English.
+        request = None if pressed else cues.language_request(text, s.lang)
+        if not pressed and not (request and request.certain):
+            self._follow_language(s, text, message)
+        command = PAYLOAD_COMMANDS.get(intent or "") or (None if pressed else cues.command(text, s.lang))
+
+        # What deletes, protects or leaves works from every state, before anything else.
+        if command == "exit":
+            return self._exit(s, out)
+        if command == "stop":
+            return self._stop(s, out)
+        if command == "emergency":
+            return self._emergency(s, out)
+
+        if s.stage == PAUSED:
+            return self._paused(s, out, command)
+
+        if command == "language" or (pressed and intent == "change_language"):
+            chosen = language.normalise(next((e.get("value") for e in entities if e.get("entity") == "language"), None))
+            if chosen or not self._answer_matches(s, text):
+                return self._change_language(s, out, chosen)
+        if not pressed:
+            if request and (request.certain or not self._could_answer(s, text)):
+                return self._change_language(s, out, request.code)
+            topic = cues.trust_question(text, s.lang)
+            if topic:
+                self._trust(s, out, topic)
+                if s.stage == OPENING:  # answered, then the conversation starts: safety first
+                    return self._start(s, out, first=not s.greeted)
+                return self._again(s, out)
+
+        if s.stage == OPENING:
+            return self._opening(s, out, message, intent, entities, command)
+        if s.stage == SUMMARY:
+            return self._at_summary(s, out, text, intent, entities, command)
+        if s.stage == CORRECTIONS:
+            return self._at_corrections(s, out, text, intent, entities, command)
+        return self._at_question(s, out, message, text, intent, entities, command, language_offer=request)
+
+    def submitted(self, state: State, reference: str) -> Turn:
+        """After the report was stored: the reference, what happens next, and a closed conversation."""
+        lang, path = state.lang, state.path
+        out = _Out()
+        out.say("submitted_help" if path == "help" else "submitted", lang, reference=reference)
+        out.say("after_help_request" if path == "help" else "after_report", lang)
+        s = State(lang=lang, greeted=True, last_reference=reference)
+        out.effect = CLOSE
+        return self._done(s, out)
+
+    def submit_failed(self, state: State) -> Turn:
+        out = _Out()
+        s = copy.deepcopy(state)
+        out.say("submit_failed", s.lang)
+        out.add(*self._summary_question(s))
+        return self._done(s, out)
+
+    # --- commands ----------------------------------------------------------------------
+
+    def _exit(self, s: State, out: _Out) -> Turn:
+        out.say("exit", s.lang)
+        out.effect = EXIT
+        return self._done(State(), out)  # nothing kept, not even the language
+
+    def _stop(self, s: State, out: _Out) -> Turn:
+        out.say("stopped", s.lang)
+        out.effect = CLOSE
+        return self._done(State(lang=s.lang, greeted=True), out)
+
+    def _emergency(self, s: State, out: _Out) -> Turn:
+        out.add(*conversation.emergency(s.lang, self.referrals, self._country(s)))
+        if s.stage == OPENING:
+            s.answers["in_danger"] = "yes"
+            return self._start(s, out, first=not s.greeted)
+        if s.stage == ASKING and s.asking in ("in_danger", "immediate_danger"):
+            s.answers[s.asking] = "yes"
+            return self._advance(s, out)
+        return self._again(s, out)
+
+    def _paused(self, s: State, out: _Out, command: str | None) -> Turn:
+        if command == "resume":
+            s.stage, s.paused_at = s.paused_stage or ASKING, None
+            out.say("resumed", s.lang)
+            return self._again(s, out)
+        hours_left = max(1, round((self.settings.pause_hours * 3600 - (time.time() - (s.paused_at or 0))) / 3600))
+        out.say("paused_offer", s.lang, self._resume_buttons(s.lang), hours=hours_left)
+        return self._done(s, out)
+
+    def _pause(self, s: State, out: _Out) -> Turn:
+        if not s.in_progress():
+            out.say("nothing_to_pause", s.lang, conversation.menu_buttons(s.lang))
+            return self._done(s, out)
+        s.paused_stage, s.stage, s.paused_at = s.stage, PAUSED, time.time()
+        out.say("paused", s.lang, self._resume_buttons(s.lang), hours=self.settings.pause_hours)
+        return self._done(s, out)
+
+    def _resume_buttons(self, lang: str) -> list[dict[str, str]]:
+        return [{"title": messages.button("continue", lang), "payload": "/resume"},
+                {"title": messages.button("stop", lang), "payload": "/stop"}]
+
+    def _change_language(self, s: State, out: _Out, chosen: str | None) -> Turn:
+        if not chosen:
+            out.say("choose_language", s.lang, conversation.language_buttons())
+            return self._done(s, out)
+        s.lang = chosen
+        out.say("language_changed", chosen)
+        if s.stage == OPENING:
+            return self._start(s, out, first=not s.greeted)
+        return self._again(s, out)
+
+    def _trust(self, s: State, out: _Out, topic: str) -> None:
+        organisation = self.settings.organisation or messages.text("organisation_unnamed", s.lang)
+        duties = self.settings.duties_in(s.lang) or messages.text("duties_default", s.lang)
+        out.say(f"trust_{topic}", s.lang, organisation=organisation, duties=duties)
+
+    def _help(self, s: State, out: _Out) -> Turn:
+        out.say("help", s.lang, [exit_button(s.lang)])
+        return self._again(s, out)
+
+    # --- opening -----------------------------------------------------------------------
+
+    def _opening(self, s, out, message, intent, entities, command) -> Turn:
+        lang = s.lang
+        if command == "pause":
+            out.say("nothing_to_pause", lang, conversation.menu_buttons(lang))
+            return self._done(s, out)
+        if command == "resume":
+            out.say("nothing_paused", lang, conversation.menu_buttons(lang))
+            return self._done(s, out)
+        if command == "help":
+            return self._help(s, out)
+        said = intent or (message.intent if (message.confidence or 0) >= 0.8 else None)
+        if said == "affirm" and s.last_reference:
+            out.say("already_sent", lang, reference=s.last_reference)
+            return self._done(s, out)
+        small_talk = {"thanks": "thanks", "goodbye": "goodbye", "privacy_question": "privacy", "bot_challenge": "bot"}
+        if said in small_talk and word_count(message.text) <= cues.MAX_COMMAND_WORDS:
+            out.say(small_talk[said], lang, conversation.menu_buttons(lang))
+            return self._done(s, out)
+        path = conversation.PATH_INTENTS.get(intent or "")
+        if not path and (message.confidence or 0) >= PATH_CONFIDENCE:
+            path = conversation.PATH_INTENTS.get(message.intent or "")
+        signals = cues.signals(message.text, lang)
+        if signals.for_me and path in (None, "third_party"):
+            path = "help"
+        if path:
+            s.answers["path"] = path
+        if message.intent == "emergency" and (message.confidence or 0) >= 0.8 or intent == "emergency":
+            s.answers["in_danger"] = "yes"
+            out.add(*conversation.emergency(lang, self.referrals, None))
+        elif signals.danger:
+            self._danger_line(s, out, signals)
+        self._notice_age(s, out, signals)
+        return self._start(s, out, first=not s.greeted)
+
+    def _start(self, s: State, out: _Out, first: bool) -> Turn:
+        lang = s.lang
+        out.add(Reply(messages.text("welcome" if first else "welcome_again", lang)))
+        if first:
+            out.add(Reply(messages.text("choose_language", lang), conversation.language_buttons() + [exit_button(lang)]))
+        s.greeted, s.phase, s.stage = True, TRIAGE, ASKING
+        s.last_reference = None
+        return self._advance(s, out)
+
+    # --- questions ---------------------------------------------------------------------
+
+    def _sequence(self, s: State) -> list[str]:
+        if s.phase == TRIAGE:
+            return ["in_danger", "path"]
+        if s.phase == HELPING:
+            return list(HELP_PATHS.get(s.path or "help", HELP_PATHS["help"]))
+        asked = list(REPORT_PATHS.get(s.path or "report", REPORT_PATHS["report"]))
+        if s.answers.get("consent") not in (None, "yes"):
+            return ["consent"]
+        if s.answers.get("contact_preference") not in (None, "contact"):
+            asked = [slot for slot in asked if slot != "contact_details"]
+        return asked
+
+    def _advance(self, s: State, out: _Out) -> Turn:
+        """Ask the next question of this phase, or move on to the next phase or the summary."""
+        for _ in range(4):  # triage -> help -> report -> summary at most
+            pending = next((slot for slot in self._sequence(s) if slot not in s.answers), None)
+            if pending:
+                s.stage, s.asking = ASKING, pending
+                out.add(*conversation.ask(pending, self._slots(s), s.lang, self.referrals))
+                return self._done(s, out)
+            if s.phase == TRIAGE:
+                s.path = s.answers.get("path") or "help"
+                self._begin(s, REPORTING if s.path == "report" else HELPING)
+            elif s.phase == HELPING:
+                if s.answers.get("next_step") != "report":
+                    out.say("goodbye", s.lang)
+                    out.effect = CLOSE
+                    return self._done(State(lang=s.lang, greeted=True), out)
+                self._begin(s, REPORTING)
+            else:
+                if s.answers.get("consent") != "yes":
+                    out.say("consent_declined", s.lang, conversation.menu_buttons(s.lang))
+                    out.effect = CLOSE
+                    return self._done(State(lang=s.lang, greeted=True), out)
+                s.stage, s.asking, s.correcting = SUMMARY, None, False
+                out.add(*self._summary(s))
+                return self._done(s, out)
+        raise AssertionError("the phases did not end")  # pragma: no cover - a bug, not a person
+
+    def _begin(self, s: State, phase: str) -> None:
+        s.phase = phase
+        if phase == HELPING:
+            for q in HELP:
+                s.answers.pop(q.slot, None)
+            for key in ("location_country", "location_city", "location_lat", "location_lon", "services_offset",
+                        "needs_text"):
+                s.answers.pop(key, None)
+            if s.path == "third_party":
+                s.answers["needs"] = ["hotline"]
+            return
+        for q in REPORT:
+            s.answers.pop(q.slot, None)
+        for key in ("exploitation_type_text", "control_signs_text", "victims_count_number"):
+            s.answers.pop(key, None)
+        s.draft_id = str(uuid.uuid4())
+        location = s.answers.get("location")
+        if s.path == "third_party" and location not in (None, SKIPPED):
+            s.answers["place"] = location
+        if s.path == "help":
+            s.answers["contact_preference"] = "contact"  # they asked to be contacted
+
+    def _again(self, s: State, out: _Out) -> Turn:
+        """The question or step the person was at, asked again after a side answer."""
+        if s.stage == ASKING and s.asking:
+            out.add(*conversation.ask(s.asking, self._slots(s), s.lang, self.referrals, services=False))
+        elif s.stage == SUMMARY:
+            out.add(*self._summary_question(s))
+        elif s.stage == CORRECTIONS:
+            out.add(*conversation.corrections(self._slots(s), s.lang))
+        elif s.stage == OPENING:
+            out.add(Reply(messages.text("welcome_again", s.lang), conversation.menu_buttons(s.lang)))
+        return self._done(s, out)
+
+    def _could_answer(self, s: State, text: str) -> bool:
+        """Whether the message can be the answer to the pending question: any words answer a
+        question asked in words; a choice question only by one of its options."""
+        if s.stage != ASKING or not s.asking:
+            return False
+        return BY_SLOT[s.asking].kind not in ("choice", "multi") or self._answer_matches(s, text)
+
+    def _answer_matches(self, s: State, text: str) -> bool:
+        """Whether the message answers the pending choice question with one of its options."""
+        if s.stage != ASKING or not s.asking or BY_SLOT[s.asking].kind not in ("choice", "multi"):
+            return False
+        understood = interpret(s.asking, text, None, [], s.lang, s.path)
+        return not understood.unclear and understood.value != ["Other"]
+
+    def _at_question(self, s, out, message, text, intent, entities, command, language_offer=None) -> Turn:
+        slot = s.asking
+        if command in YIELDING and (intent or not self._answer_matches(s, text)):
+            if command == "pause":
+                return self._pause(s, out)
+            if command == "help":
+                return self._help(s, out)
+            if command == "go_back":
+                return self._go_back(s, out, entities)
+            if command == "resume":
+                return self._again(s, out)
+            if command == "skip":
+                return self._skip(s, out)
+        if intent in ("report_incident", "request_help", "worried_about_someone") and slot != "path":
+            intent = None  # a stale menu button: the question stands
+
+        signals = cues.signals(text, s.lang)
+        if signals.danger:
+            self._danger_line(s, out, signals)
+        self._notice_age(s, out, signals)
+        if slot == "for_whom" and s.answers.get("for_whom") == "child":
+            return self._answered(s, out, signals)  # "moi j'ai 15 ans": a child
+
+        if slot in ("location", "place"):
+            where = self._place(s, slot, text, entities, message.metadata)
+            if where is not None:
+                s.answers.update(where)
+                return self._answered(s, out, signals)
+        if slot == "next_step":
+            chosen = next((e.get("value") for e in entities if e.get("entity") == "choice"), None)
+            understood = interpret(slot, text, intent, entities, s.lang, s.path)
+            chosen = chosen if chosen else (None if understood.unclear else understood.value)
+            if chosen == "more":
+                s.answers["services_offset"] = int(s.answers.get("services_offset") or 0) + conversation.PAGE
+                out.add(*conversation.ask(slot, self._slots(s), s.lang, self.referrals))
+                return self._done(s, out)
+            if chosen == "change":
+                self._begin(s, HELPING)
+                return self._advance(s, out)
+
+        # The classifier's intent helps only where it names one of this question's answers ("yes",
+        # "no", "report"); it never turns an answer into a command ("not right now" is no pause).
+        question_intents = BY_SLOT[slot].intents
+        nlu = message.intent if message.intent in question_intents and (message.confidence or 0) >= 0.5 else None
+        understood = interpret(slot, text, intent or nlu, entities, s.lang, s.path)
+        if understood.unclear and slot == "in_danger" and text and not text.startswith("/"):
+            understood.value, understood.unclear = "unsure", False  # not sure is possible danger
+        if understood.unclear:
+            if (slot not in STEERING and s.unclear >= 1 and text and not text.startswith("/")
+                    and BY_SLOT[slot].kind in ("choice", "multi")):
+                # Asked twice: keep the person's own words rather than asking a third time.
+                s.answers[slot] = ["Other"] if BY_SLOT[slot].kind == "multi" else clean_text(text)
+                s.answers[f"{slot}_text"] = clean_text(text)
+                out.say("kept_words", s.lang)
+                return self._answered(s, out, signals)
+            return self._unclear(s, out, "narrative_required" if slot == "narrative" else "unclear_answer")
+        s.answers[slot] = understood.value
+        s.answers.update(understood.extra)
+        if len(text) > MAX_ANSWER_CHARS:
+            out.say("oversized", s.lang, limit=MAX_ANSWER_CHARS)
+        if slot in ("in_danger", "immediate_danger") and understood.value in ("yes", "unsure") and not signals.danger:
+            if slot == "in_danger":
+                out.add(*conversation.emergency(s.lang, self.referrals, self._country(s)))
+            else:
+                self._danger_line(s, out, signals)
+        if slot == "for_whom" and signals.age is None and signals.for_me and understood.value not in ("woman", "man", "child", "family"):
+            s.answers[slot] = "myself"
+        if language_offer and not language_offer.certain:
+            name = messages.language_name(language_offer.code)
+            out.add(Reply(messages.text("language_offer", language_offer.code, language=name),
+                          [{"title": name, "payload": payload("change_language", language=language_offer.code)}]))
+        return self._answered(s, out, signals)
+
+    def _skip(self, s: State, out: _Out) -> Turn:
+        question = BY_SLOT[s.asking]
+        if question.required_on(s.path):
+            return self._unclear(s, out, "narrative_required" if s.asking == "narrative" else "unclear_answer")
+        s.answers[s.asking] = question.skip_value
+        if s.asking == "location":
+            s.answers.update(location_country=None, location_city=None)
+        return self._answered(s, out, cues.Signals())
+
+    def _answered(self, s: State, out: _Out, signals: cues.Signals) -> Turn:
+        s.unclear = 0
+        self._notice_age(s, out, signals)
+        if signals.for_me and s.path == "third_party" and s.phase == HELPING:
+            s.path = "help"  # "this is for me": the help is for the person writing
+            s.answers.pop("needs", None)
+            out.say("for_me_noted", s.lang)
+        if s.correcting:
+            s.stage, s.asking, s.correcting = SUMMARY, None, False
+            out.add(*self._summary(s))
+            return self._done(s, out)
+        return self._advance(s, out)
+
+    def _unclear(self, s: State, out: _Out, key: str) -> Turn:
+        s.unclear += 1
+        out.say(key, s.lang)
+        out.add(*conversation.ask(s.asking, self._slots(s), s.lang, self.referrals, services=False))
+        if s.unclear >= 2:
+            out.say("way_out", s.lang, [{"title": messages.button("stop", s.lang), "payload": "/stop"},
+                                        exit_button(s.lang)])
+        return self._done(s, out)
+
+    def _go_back(self, s: State, out: _Out, entities: list[dict]) -> Turn:
+        sequence = self._sequence(s)
+        before = sequence[: sequence.index(s.asking)] if s.asking in sequence else sequence
+        previous = next((slot for slot in reversed(before) if slot in s.answers and slot != "consent"), None)
+        if not previous:
+            out.say("go_back_first", s.lang)
+            return self._again(s, out)
+        s.answers.pop(previous, None)
+        s.answers.pop(f"{previous}_text", None)
+        return self._advance(s, out)
+
+    def _place(self, s, slot, text, entities, metadata) -> dict | None:
+        lang = s.lang
+        coordinates = conversation.shared_location(metadata)
+        if coordinates:
+            lat, lon = coordinates
+            return {slot: messages.text("shared_location", lang), "location_lat": lat, "location_lon": lon,
+                    "location_country": self.referrals.nearest_country(lat, lon), "location_city": None}
+        chosen = next((e.get("value") for e in entities if e.get("entity") == "choice"), None)
+        if chosen in self.referrals.emergency:  # a country button
+            return {slot: places.country_name(chosen, lang), "location_country": chosen, "location_city": None}
+        if not text or text.startswith("/"):
+            return None
+        said = interpret(slot, text, None, [], lang, s.path)
+        if said.unclear or said.value == SKIPPED:
+            return None
+        country, city = self.referrals.locate(said.value)
+        found = {slot: said.value}
+        if country or slot == "location":  # where the person is decides which numbers to show
+            found.update(location_country=country, location_city=city)
+        return found
+
+    # --- the summary -------------------------------------------------------------------
+
+    def _summary(self, s: State) -> list[Reply]:
+        return [Reply("\n".join([messages.text("summary_intro", s.lang), *summary_lines(self._slots(s), s.lang)])),
+                *self._summary_question(s)]
+
+    def _summary_question(self, s: State) -> list[Reply]:
+        return conversation.summary(self._slots(s), s.lang)[1:]
+
+    def _at_summary(self, s, out, text, intent, entities, command) -> Turn:
+        field_name = next((e.get("value") for e in entities if e.get("entity") == "field"), None)
+        if intent == "go_back" and field_name:
+            return self._correct(s, out, field_name)
+        if command == "pause":
+            return self._pause(s, out)
+        if command == "help":
+            return self._help(s, out)
+        said = intent or cues.command(text, s.lang, only=("send", "dont_send", "change"))
+        if said is None and text and not text.startswith("/"):
+            if cues.contains(text, s.lang, "dont_send"):
+                said = "dont_send"
+        if said in ("affirm", "send"):
+            out.effect = SUBMIT
+            return self._done(s, out)
+        if said in ("go_back", "change") or command == "go_back":
+            s.stage = CORRECTIONS
+            out.add(*conversation.corrections(self._slots(s), s.lang))
+            return self._done(s, out)
+        if said in ("deny", "dont_send"):
+            out.say("not_sent", s.lang, hours=self.settings.pause_hours)
+            out.add(*self._summary_question(s))
+            return self._done(s, out)
+        # Anything else ("hello", a question, a stray word) never deletes the draft.
+        out.say("summary_pending", s.lang)
+        out.add(*self._summary_question(s))
+        return self._done(s, out)
+
+    def _at_corrections(self, s, out, text, intent, entities, command) -> Turn:
+        field_name = next((e.get("value") for e in entities if e.get("entity") == "field"), None)
+        if intent == "go_back" and field_name:
+            return self._correct(s, out, field_name)
+        if intent == "affirm" or cues.command(text, s.lang, only=("send",)):
+            out.effect = SUBMIT
+            return self._done(s, out)
+        if command == "pause":
+            return self._pause(s, out)
+        s.stage = SUMMARY
+        out.say("correction_unknown", s.lang)
+        out.add(*self._summary(s))
+        return self._done(s, out)
+
+    def _correct(self, s: State, out: _Out, field_name: str) -> Turn:
+        if not conversation.correctable(field_name, self._slots(s)) or field_name not in self._sequence(s):
+            s.stage = SUMMARY
+            out.say("correction_unknown", s.lang)
+            out.add(*self._summary(s))
+            return self._done(s, out)
+        s.answers.pop(field_name, None)
+        s.answers.pop(f"{field_name}_text", None)
+        s.stage, s.asking, s.correcting = ASKING, field_name, True
+        out.add(*conversation.ask(field_name, self._slots(s), s.lang, self.referrals, services=False))
+        return self._done(s, out)
+
+    # --- what the words reveal ---------------------------------------------------------
+
+    def _country(self, s: State) -> str | None:
+        return s.answers.get("location_country")
+
+    def _danger_line(self, s: State, out: _Out, signals: cues.Signals) -> None:
+        """One short line: the number for the person's country, a silent way where one is
+        published, and the quick exit. Never "call" alone to someone who said they cannot."""
+        lang, country = s.lang, self._country(s)
+        numbers = self.referrals.emergency.get(country or "") or {}
+        number = numbers.get("general") or numbers.get("police")
+        if signals.cannot_call:
+            silent = numbers.get("silent")
+            parts = [messages.text("cannot_call_silent", lang, how=silent)] if silent else []
+            parts.append(messages.text("cannot_call_line", lang, number=number or "112"))
+        else:
+            parts = [messages.text("danger_line", lang, number=number, country=places.country_name(country, lang))
+                     if number else messages.text("danger_line_general", lang)]
+        parts.append(messages.text("quick_exit_reminder", lang))
+        out.add(Reply(" ".join(parts), [exit_button(lang)]))
+
+    def _notice_age(self, s: State, out: _Out, signals: cues.Signals) -> None:
+        if signals.age is None or signals.age >= 18:
+            return
+        if s.answers.get("age_under_18") is None:
+            out.say("minor_noted", s.lang)
+        s.answers["age_under_18"] = signals.age
+        if s.asking == "for_whom" and s.answers.get("for_whom") in (None, "myself", "woman", "man"):
+            s.answers["for_whom"] = "child"
+        needs = s.answers.get("needs")
+        if isinstance(needs, list) and "child_protection" not in needs:
+            s.answers["needs"] = [*needs, "child_protection"]
+        if s.phase == REPORTING and s.path != "help":
+            s.answers["minors"] = "yes"
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _pressed(self, text: str, s: State) -> tuple[str, list[dict]] | None:
+        """A button: its payload, or its label typed (a slip allowed)."""
+        chosen = text if text.startswith("/") else None
+        if chosen is None:
+            said = cues.plain(text)
+            if said:
+                for title, button_payload in s.buttons:
+                    if cues.close_enough(said, cues.plain(title)):
+                        chosen = button_payload
+                        break
+        if chosen is None:
+            return None
+        match = PAYLOAD.match(chosen.strip())
+        if not match:
+            return None
+        entities = []
+        if match.group(2):
+            try:
+                entities = [{"entity": k, "value": v} for k, v in json.loads(match.group(2)).items()]
+            except (ValueError, AttributeError):
+                entities = []
+        return match.group(1), entities
+
+    def _follow_language(self, s: State, text: str, message: Message) -> None:
+        hint = (message.metadata or {}).get("language")
+        if not s.greeted:
+            greeting = cues.greeting_language(text)
+            if greeting:  # "Bonjour" alone says more than a detector can from one word
+                s.lang = greeting
+                return
+        detected = language.detect(text, current=s.lang if s.greeted else None, hint=hint if not s.greeted else None)
+        if not s.greeted and not text:
+            detected = language.normalise(hint) or s.lang
+        s.lang = detected
+
+    def _slots(self, s: State) -> dict[str, Any]:
+        """The conversation as the flat slots that asking, the summary and the report read."""
+        return {**s.answers, "path": s.path or s.answers.get("path"), "draft_id": s.draft_id,
+                "language": s.lang}
+
+    def report_slots(self, s: State) -> dict[str, Any]:
+        return self._slots(s)
+
+    def _done(self, s: State, out: _Out) -> Turn:
+        s.buttons = [[b["title"], b["payload"]] for r in out.replies for b in (r.buttons or [])]
+        return Turn(out.replies, s, out.effect)
+
+

@@ -1,0 +1,45 @@
+"""A person on the REST channel, as the end-to-end tests talk to the real servers."""
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.error
+import urllib.request
+
+
+class Chat:
+    def __init__(self, url: str):
+        self.url, self.sender = url, secrets.token_hex(8)
+
+    def raw(self, body: bytes, content_type="application/json"):
+        request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
+                                         headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(request, timeout=120) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def say(self, text: str) -> list[dict]:
+        status, replies = self.raw(json.dumps({"sender": self.sender, "message": text}).encode())
+        assert status == 200, (status, replies)
+        assert replies, f"no answer to {text!r}"
+        return replies
+
+    def says(self, *texts: str) -> list[dict]:
+        """Send each message in turn; the replies to the last one."""
+        for text in texts:
+            replies = self.say(text)
+        return replies
+
+    @staticmethod
+    def text(replies) -> str:
+        return "\n".join(r.get("text") or "" for r in replies)
+
+    @staticmethod
+    def buttons(replies) -> list[str]:
+        return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def choice(value: str) -> str:
+    return '/inform{"choice":"%s"}' % value
