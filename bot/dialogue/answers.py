@@ -37,12 +37,14 @@ def _mentions(text: str, words: Iterable[str]) -> bool:
 
 
 def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | None) -> list[str]:
-    """The options the words name, in the conversation's language or else in English: people
-    mix them ("show more" in a French conversation)."""
+    """The options the words name, in the conversation's language or else in another the
+    assistant speaks: people mix them ("show more" in a French conversation)."""
     matches = [v for v, o in opts.items() if _mentions(text, [o["label"], *o.get("words", [])])]
-    if not matches and (lang or language.DEFAULT) != language.DEFAULT:
-        english = messages.options(options_key(slot, path), language.DEFAULT)
-        matches = [v for v, o in english.items() if v in opts and _mentions(text, [o["label"], *o.get("words", [])])]
+    for other in language.SUPPORTED:
+        if matches or other == (lang or language.DEFAULT):
+            continue
+        theirs = messages.options(options_key(slot, path), other)
+        matches = [v for v, o in theirs.items() if v in opts and _mentions(text, [o["label"], *o.get("words", [])])]
     return matches
 
 

@@ -73,12 +73,17 @@ def contains(text: str, lang: str, key: str) -> bool:
     """Whether the message holds one of the phrases of ``understanding.<key>`` (words from their
     start: "enferm" finds "enfermée"), in the conversation's language or any other it speaks:
     people under stress write the words they have ("j'ai peur" in an English conversation)."""
-    folded = f" {plain(text)} "
-    for source in dict.fromkeys([lang, *language.SUPPORTED]):
-        for phrase in _section(source, key) or []:
-            if re.search(rf"(?<!\w){re.escape(plain(phrase))}", folded):
-                return True
-    return False
+    return bool(_phrases(key).search(f" {plain(text)} "))
+
+
+@functools.lru_cache(maxsize=None)
+def _phrases(key: str) -> re.Pattern:
+    """One pattern for the phrases of ``key`` in every supported language, longest first."""
+    found = {plain(p) for lang in language.SUPPORTED for p in _section(lang, key) or []} - {""}
+    if not found:
+        return re.compile(r"(?!x)x")  # matches nothing
+    alternatives = "|".join(re.escape(p) for p in sorted(found, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})")
 
 
 # --- language -----------------------------------------------------------------------------
@@ -144,16 +149,24 @@ def trust_question(text: str, lang: str) -> str | None:
     Only a question counts: a question mark, or a question's first words. "I told the police"
     is an answer; "will the police know" is a question.
     """
-    said = plain(text)
-    openings = [plain(o) for source in dict.fromkeys([lang, *language.SUPPORTED])
-                for o in _section(source, "question_openings") or []]
-    asking = "?" in text or any(said == o or said.startswith(o + " ") for o in openings)
-    if not asking:
+    if not ("?" in text or _opens_a_question(text, lang)):
         return None
     for topic in TRUST_TOPICS:
         if contains(text, lang, f"trust_{topic}"):
             return topic
     return None
+
+
+def _opens_a_question(text: str, lang: str) -> bool:
+    said = plain(text)
+    openings = [plain(o) for source in dict.fromkeys([lang, *language.SUPPORTED])
+                for o in _section(source, "question_openings") or []]
+    return any(said == o or said.startswith(o + " ") for o in openings)
+
+
+def is_question(text: str, lang: str) -> bool:
+    """A question put to the assistant: a question mark and a question's first words."""
+    return "?" in (text or "") and _opens_a_question(text, lang)
 
 
 # --- what the words reveal ----------------------------------------------------------------

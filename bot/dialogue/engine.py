@@ -49,6 +49,9 @@ YIELDING = ("pause", "resume", "skip", "go_back", "help", "language")
 # Below this confidence an opening message's intent does not choose the path.
 PATH_CONFIDENCE = 0.6
 
+# Questions about the assistant itself, answered wherever they are asked (the classifier's intent
+# counts here only when the message is a question: "who reads this?", not "the police").
+SIDE_QUESTIONS = {"privacy_question": "privacy", "bot_challenge": "bot", "help": "help"}
 PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
 PAYLOAD_COMMANDS = {
     "stop": "stop", "exit_chat": "exit", "pause": "pause", "resume": "resume", "skip": "skip",
@@ -197,7 +200,7 @@ class Engine:
             return self._emergency(s, out)
 
         if s.stage == PAUSED:
-            return self._paused(s, out, command)
+            return self._paused(s, out, command, now)
 
         if command == "language" or (pressed and intent == "change_language"):
             chosen = language.normalise(next((e.get("value") for e in entities if e.get("entity") == "language"), None))
@@ -211,6 +214,11 @@ class Engine:
                 self._trust(s, out, topic)
                 if s.stage == OPENING:  # answered, then the conversation starts: safety first
                     return self._start(s, out, first=not s.greeted)
+                return self._again(s, out)
+            side = SIDE_QUESTIONS.get(message.intent or "")
+            if side and s.stage != OPENING and (message.confidence or 0) >= 0.5 and cues.is_question(text, s.lang):
+                # "are you a real person?" asked at a question is a question, not the answer
+                out.say(side, s.lang, [exit_button(s.lang)] if side == "help" else None)
                 return self._again(s, out)
 
         if s.stage == OPENING:
@@ -260,12 +268,12 @@ class Engine:
             return self._advance(s, out)
         return self._again(s, out)
 
-    def _paused(self, s: State, out: _Out, command: str | None) -> Turn:
+    def _paused(self, s: State, out: _Out, command: str | None, now: float) -> Turn:
         if command == "resume":
             s.stage, s.paused_at = s.paused_stage or ASKING, None
             out.say("resumed", s.lang)
             return self._again(s, out)
-        hours_left = max(1, round((self.settings.pause_hours * 3600 - (time.time() - (s.paused_at or 0))) / 3600))
+        hours_left = max(1, round((self.settings.pause_hours * 3600 - (now - (s.paused_at or now))) / 3600))
         out.say("paused_offer", s.lang, self._resume_buttons(s.lang), hours=hours_left)
         return self._done(s, out)
 
@@ -480,7 +488,12 @@ class Engine:
         nlu = message.intent if message.intent in question_intents and (message.confidence or 0) >= 0.5 else None
         understood = interpret(slot, text, intent or nlu, entities, s.lang, s.path)
         if understood.unclear and slot == "in_danger" and text and not text.startswith("/"):
-            understood.value, understood.unclear = "unsure", False  # not sure is possible danger
+            opened = conversation.PATH_INTENTS.get(message.intent or "") if (message.confidence or 0) >= PATH_CONFIDENCE else None
+            if opened and "path" not in s.answers:
+                s.answers["path"] = opened  # "I need to report something": why they came, kept
+            if s.unclear >= 1 or signals.danger:
+                # Asked twice and still not a yes or no: possible danger. The numbers, and on.
+                understood.value, understood.unclear = "unsure", False
         if understood.unclear:
             if (slot not in STEERING and s.unclear >= 1 and text and not text.startswith("/")
                     and BY_SLOT[slot].kind in ("choice", "multi")):

@@ -8,6 +8,7 @@ import json
 import random
 import re
 import threading
+import time
 
 import pytest
 
@@ -43,6 +44,14 @@ def unclear_count(replies) -> int:
 def opened_reports(settings):
     key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
     return [r for r in review.opened(ReportStore(settings.database_url), key) if not isinstance(r, tuple)]
+
+
+def skip_to_summary(chat: Chat):
+    for _ in range(20):
+        replies = chat.say("/skip")
+        if "Nothing has been sent yet" in Chat.text(replies) or "Rien n'a encore" in Chat.text(replies):
+            return replies
+    raise AssertionError(Chat.text(replies))
 
 
 def french_services(chat: Chat):
@@ -99,7 +108,7 @@ def test_a_pause_keeps_the_answers_and_any_message_offers_to_continue(assistant)
     assert "Continue" in [b["title"] for r in offer for b in r.get("buttons") or []]
     resumed = chat.say("continue")
     assert "When did it happen" in Chat.text(resumed)
-    summary = chat.says(*["/skip"] * 12)
+    summary = skip_to_summary(chat)
     assert "a woman told me her boss keeps her passport" in Chat.text(summary)
 
 
@@ -123,6 +132,8 @@ def test_a_survivor_asking_to_be_contacted_walks_her_own_path_to_the_reviewer(as
     chat.says(choice("no"), "est-ce que la police va savoir ?", "c'est pour moi")
     asked = chat.say("vous allez le dire a la police?")
     assert "pas à la police" in Chat.text(asked)
+    asked = chat.say("c'est qui l'equipe? c'est la police?")  # at the needs question: never a need
+    assert "pas à la police" in Chat.text(asked) and "De quel type d'aide" in Chat.text(asked)
     chat.say("un endroit pour dormir")
     asked = chat.say("moi j'ai 15 ans")
     assert "moins de 18 ans" in Chat.text(asked)
@@ -165,7 +176,7 @@ def test_a_greeting_at_the_send_step_never_deletes_the_draft(assistant, greeting
     chat = Chat(servers.url)
     marker = f"van with tinted windows {greeting.replace(' ', '')}{random.randrange(10**6)}"
     chat.says("I need to report something", choice("no"), choice("yes"), choice("observed"), marker)
-    summary = chat.says(*["/skip"] * 12)
+    summary = skip_to_summary(chat)
     assert marker in Chat.text(summary)
     kept = chat.say(greeting)
     assert "not sent yet" in Chat.text(kept) or "pas encore envoyé" in Chat.text(kept)
@@ -188,8 +199,9 @@ OTHERS = ["can we speak english", "en français svp", "will the police know?", "
 STARTS = ["hello", "Bonjour", "I need to report something I saw", "I need help", "je m'inquiète pour ma soeur"]
 
 
-def random_conversation(url: str, rng: random.Random, problems: list[str]) -> None:
+def random_conversation(url: str, rng: random.Random, problems: list[str], sent: list[int]) -> None:
     chat = Chat(url)
+    sent.append(1)
     replies = chat.say(rng.choice(STARTS))
     unclear_before = False
     for _ in range(rng.randint(3, 12)):
@@ -205,6 +217,7 @@ def random_conversation(url: str, rng: random.Random, problems: list[str]) -> No
         else:
             text = rng.choice(OTHERS)
         status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": text}).encode())
+        sent.append(1)
         texts = [r.get("text") for r in replies or [] if r.get("text")]
         if status != 200 or not replies:
             problems.append(f"{text!r}: HTTP {status} {replies}")
@@ -224,6 +237,8 @@ def random_conversation(url: str, rng: random.Random, problems: list[str]) -> No
 def test_random_conversations_over_rest_keep_the_invariants(assistant):
     servers, settings = assistant
     problems: list[str] = []
+    sent: list[int] = []
+    started = time.perf_counter()
     seeds = iter(range(RANDOM_CONVERSATIONS))
     lock = threading.Lock()
 
@@ -233,11 +248,14 @@ def test_random_conversations_over_rest_keep_the_invariants(assistant):
                 seed = next(seeds, None)
             if seed is None:
                 return
-            random_conversation(servers.url, random.Random(seed), problems)
+            random_conversation(servers.url, random.Random(seed), problems, sent)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     [t.start() for t in threads]
     [t.join() for t in threads]
+    seconds = time.perf_counter() - started
+    print(f"{RANDOM_CONVERSATIONS} random conversations, {len(sent)} messages over REST in {seconds:.0f} s "
+          f"({len(sent) / seconds:.1f} messages/s, 4 at once)")
     assert not problems, "\n".join(problems[:20])
     server_logs = logs(settings)
     assert "Circuit breaker tripped" not in server_logs

@@ -320,3 +320,16 @@ def test_stop_exit_and_emergency_work_in_every_state(where):
             talk.say("pause")
         talk.say(command)
         assert check(talk), (where, command, talk.text)
+
+
+@pytest.mark.parametrize("question, intent, expected", [
+    ("are you a real person?", "bot_challenge", "not a person"),
+    ("is this anonymous?", "privacy_question", "Who sees"),
+])
+def test_a_question_about_the_assistant_is_answered_not_stored(question, intent, expected):
+    talk = to_report(Talk())
+    talk.say(choice("observed"))
+    reply = talk.say(question, intent=intent, confidence=0.9)
+    assert expected in reply and "narrative" not in talk.answers and talk.state.asking == "narrative"
+    talk.say("Kirkuk?", intent="bot_challenge", confidence=0.9)  # an unsure answer stays an answer
+    assert talk.answers["narrative"] == "Kirkuk?"
