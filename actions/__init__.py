@@ -5,6 +5,8 @@ import logging
 from rasa_sdk import executor as _executor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+from bot import http_guard  # noqa: F401  (Sanic's request framing checked before any body is read)
+
 _logger = logging.getLogger(__name__)
 _run = _executor.ActionExecutor.run
 

@@ -5,6 +5,7 @@ import argparse
 import getpass
 import json
 import os
+import secrets
 import sys
 from pathlib import Path
 
@@ -63,13 +64,15 @@ def cmd_keys_init(args, settings: Settings) -> None:
 
 
 def cmd_keys_list(args, settings: Settings) -> None:
+    from bot.reports.review import shown
+
     real = reviewer_keys.public_keys_in(settings.reviewer_keys_dir)
     trial = reviewer_keys.public_keys_in(settings.trial_key_dir)
     used = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir) if (real or trial) else []
     for k in real + trial:
         label = "TRIAL " if k.trial else ""
         state = "seals new reports" if k in used else "not used"
-        print(f"{k.key_id}  {label}{k.name}  {k.suite}  {state}")
+        print(f"{shown(k.key_id, 20)}  {label}{shown(k.name, 60)}  {shown(k.suite, 30)}  {state}")
     if not used:
         print("No reviewer key is configured: run `bot setup` or `bot keys init`.")
 
@@ -226,24 +229,43 @@ def cmd_review(args, settings: Settings) -> None:
     items = list(review.opened(store, key))
     if args.action == "list":
         for item in items:
-            if isinstance(item, tuple):
-                print(f"{item[0]}  (cannot open: {item[1]})")
-                continue
-            r = item.report
-            urgent = "URGENT " if r.get("urgent") else ""
-            text = (r["answers"].get("narrative") or "").replace("\n", " ")
-            print(f"{item.reference}  {item.received_on}  {urgent}{r['kind']}  [{r['language']}]  {text[:60]}")
+            print(review.listing_line(item))
         print(f"{sum(1 for i in items if not isinstance(i, tuple))} report(s) opened.", file=sys.stderr)
         return
-    exported = [i.htcds() for i in items if not isinstance(i, tuple)]
+    exported = []
+    for item in items:
+        if isinstance(item, tuple):
+            continue
+        try:
+            exported.append(item.htcds())
+        except Exception:  # one report of an unexpected shape is named and skipped, never the end
+            print(f"{review.shown_reference(item.reference)}: skipped, its fields cannot be exported.", file=sys.stderr)
     text = json.dumps(exported, ensure_ascii=False, indent=2)
     if args.output:
-        fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text + "\n")
+        write_private(Path(args.output), text + "\n")
         print(f"{len(exported)} report(s) written to {args.output}.", file=sys.stderr)
     else:
         print(text)
+
+
+def write_private(target: Path, text: str) -> None:
+    """Write opened reports to a new file only its owner can read.
+
+    Security decision: never through a symbolic link (it could point anywhere), and never into an
+    existing file's inode (it keeps its old, maybe wider, mode and other links to it): the text
+    goes to a new file, mode 600, which then takes the name in one step.
+    """
+    if target.is_symlink():
+        sys.exit(f"{target} is a symbolic link: the export is not written through it.")
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def cmd_chat(args, settings: Settings) -> None:
@@ -336,6 +358,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    os.umask(0o077)  # keys, the database, exports and logs this command writes: the owner's only
     args = parser().parse_args(argv)
     args.func(args, Settings.from_env())
 

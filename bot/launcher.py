@@ -39,6 +39,14 @@ def latest_model() -> Path:
     return models[-1]
 
 
+# Sanic reads SANIC_* variables into its configuration. The Rasa server faces people: it reads
+# no body over 128 KiB (Sanic's default is 100 MB; the channel itself answers 413 above 64 KiB)
+# and drops a connection whose request has not arrived within 15 s (one byte every 10 s kept a
+# connection open for minutes). The action server receives whole trackers from the Rasa server.
+RASA_SERVER_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(128 * 1024), "SANIC_REQUEST_TIMEOUT": "15"}
+ACTION_SERVER_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(16 * 1024 * 1024), "SANIC_REQUEST_TIMEOUT": "15"}
+
+
 class Servers:
     def __init__(self, rasa_port: int, actions_port: int, log_dir: Path, env: dict, model: Path):
         self.rasa_port, self.actions_port = rasa_port, actions_port
@@ -49,23 +57,27 @@ class Servers:
     def url(self) -> str:
         return f"http://{LOOPBACK}:{self.rasa_port}"
 
-    def _start(self, name: str, args: list[str]) -> subprocess.Popen:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")
-        p = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True)
+    def _start(self, name: str, args: list[str], limits: dict | None = None) -> subprocess.Popen:
+        # Logs and everything the servers write are the owner's only: a log line may name a bot
+        # or a path, and files other users can read are one mistake away from a leak.
+        self.log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = self.log_dir / f"{name}.log"
+        log = os.fdopen(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab")
+        os.chmod(path, 0o600)  # a log made by an older version keeps no wider mode
+        p = subprocess.Popen(args, cwd=ROOT, env={**self.env, **(limits or {})}, stdout=log,
+                             stderr=subprocess.STDOUT, start_new_session=True, umask=0o077)
         self.processes.append(p)
         return p
 
     def start_actions(self) -> None:
         self._start("actions", [_bin("rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(self.actions_port)])
+                                "--port", str(self.actions_port)], ACTION_SERVER_LIMITS)
 
     def start_rasa(self) -> None:
         # No --enable-api: the only HTTP routes are the channel's webhook and a status page.
         self._start("rasa", [_bin("rasa"), "run", "--model", str(self.model), "--interface", LOOPBACK,
                              "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-                             "--endpoints", "endpoints.yml"])
+                             "--endpoints", "endpoints.yml"], RASA_SERVER_LIMITS)
 
     def wait(self, timeout: float = 240, progress=None) -> None:
         deadline = time.time() + timeout
@@ -141,6 +153,8 @@ def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | Non
 
 def main() -> None:
     from bot.channels import terminal as terminal_chat
+
+    os.umask(0o077)  # the data folder, database and logs: the owner's only
 
     rasa_port = int(os.environ.get("BOT_RASA_PORT", 5005))
     actions_port = int(os.environ.get("BOT_ACTIONS_PORT", 5055))

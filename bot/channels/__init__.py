@@ -1,2 +1,4 @@
 """Where messages come in and go out: REST (and the web chat on it), Telegram with its update
 ledger and admin commands, the terminal chat. The adapters at Rasa's doors."""
+
+from bot import http_guard  # noqa: E402,F401  (Sanic's request framing checked before any body is read)

@@ -18,7 +18,7 @@ def clean(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     kept = "".join(
         c for c in text
-        if c in "\n\t" or unicodedata.category(c) != "Cc" and c not in "\u202a\u202b\u202c\u202d\u202e"
+        if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs") and c not in "\u202a\u202b\u202c\u202d\u202e"
     )
     return kept[:MAX_MESSAGE_CHARS]
 

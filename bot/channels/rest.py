@@ -25,6 +25,30 @@ from bot.state import pseudonyms, server_keys, tracker_store
 
 logger = logging.getLogger(__name__)
 
+
+def shared_location(metadata) -> dict | None:
+    """The only metadata passed on: a shared location, two numbers in range. Anything else (a
+    deeply nested object made Rasa log a thousand lines a request) is dropped."""
+    where = metadata.get("location") if isinstance(metadata, dict) else None
+    if not isinstance(where, dict):
+        return None
+    lat, lon = where.get("latitude"), where.get("longitude")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return {"location": {"latitude": float(lat), "longitude": float(lon)}}
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is real Unicode (JSON allows lone surrogates such as "\\ud800", which
+    nothing downstream can encode)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_SENDER_CHARS = 128
 WEBCHAT = Path(__file__).resolve().parent / "webchat"
@@ -97,6 +121,10 @@ class SafeRestInput(RestInput):
         async def receive(request: Request):
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": "message too large"}, status=413)
+            # JSON only: a form or text/plain POST needs no CORS preflight, so any web page could
+            # otherwise drive conversations from its visitors' browsers.
+            if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
+                return response.json({"error": "send application/json"}, status=415)
             try:
                 body = request.json
             except Exception:
@@ -104,7 +132,7 @@ class SafeRestInput(RestInput):
             if not isinstance(body, dict):
                 return response.json({"error": "expected a JSON object with sender and message"}, status=400)
             sender = body.get("sender")
-            if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS:
+            if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS or not _encodable(sender):
                 return response.json({"error": "sender must be a non-empty string"}, status=400)
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not tracker_store.is_encrypted(agent.tracker_store):
@@ -116,7 +144,7 @@ class SafeRestInput(RestInput):
             text = messages.incoming(body.get("message"))
             if text is None:
                 text = "?"  # an empty or unreadable message still gets a calm answer
-            metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
+            metadata = shared_location(body.get("metadata"))
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),

@@ -31,6 +31,10 @@ from bot.dialogue import messages as catalogue
 from bot.state import pseudonyms, server_keys, tracker_store
 
 logger = logging.getLogger(__name__)
+# The Bot API puts the bot's token in every URL, and httpx logs each URL at INFO: whoever read such
+# a log could take over the bot. The HTTP client's own loggers speak only of failures.
+for _client in ("httpx", "httpcore"):
+    logging.getLogger(_client).setLevel(logging.WARNING)
 
 MAX_BODY_BYTES = 1024 * 1024
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"

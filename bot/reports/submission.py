@@ -6,6 +6,7 @@ from typing import Any, Iterable
 from bot.config import Settings
 from bot.reports import report, reviewer_keys, sealing
 from bot.reports.store import Receipt, ReportStore
+from bot.vocabulary.text import clean_text
 
 _stores: dict[str, ReportStore] = {}
 
@@ -20,8 +21,11 @@ def transcript(events: Iterable[dict]) -> list[dict[str, Any]]:
     """The conversation as the person and the assistant wrote it, for the reviewer."""
     lines = []
     for e in events:
-        if e.get("event") in ("user", "bot") and e.get("text"):
-            lines.append({"from": "person" if e["event"] == "user" else "assistant", "text": e["text"],
+        if e.get("event") in ("user", "bot") and isinstance(e.get("text"), str) and e["text"]:
+            # Cleaned and bounded as every answer is: no zero-width or direction characters that
+            # could hide or reorder words on the reviewer's screen, and no more than the person
+            # was told is kept.
+            lines.append({"from": "person" if e["event"] == "user" else "assistant", "text": clean_text(e["text"]),
                           "at": e.get("timestamp")})
     return lines
 

@@ -17,11 +17,22 @@ PARTS_OF_DAY = {
 }
 
 
+# A date is said in a few words; the parser sees at most this much. dateparser recurses on long
+# runs of numbers (2 000 characters of digits raised RecursionError and blocked the report).
+MAX_DATE_CHARS = 120
+
+
 def parse(text: str, lang: str, today: date | None = None) -> str | None:
     """ISO date (YYYY-MM-DD) of the event, or None when it cannot be told."""
     if not text:
         return None
-    folded = fold(text)
+    try:
+        return _parse(fold(text)[:MAX_DATE_CHARS], lang, today)
+    except (RecursionError, ValueError, OverflowError, TypeError):
+        return None  # not understood; the person's own words are kept beside it
+
+
+def _parse(folded: str, lang: str, today: date | None) -> str | None:
     for phrase, day in PARTS_OF_DAY.get(lang, {}).items():
         if phrase in folded:
             folded = day

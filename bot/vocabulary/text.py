@@ -23,6 +23,8 @@ def word_count(text: str) -> int:
 
 def clean_text(text: str) -> str:
     """Drop control characters (keep newlines and tabs) and trim; cut at MAX_ANSWER_CHARS."""
+    # Every control and format character goes (zero-width joiners, bidi isolates and overrides),
+    # but the two marks that only set the direction of right-to-left text.
     kept = "".join(
         c for c in text if c in "\n\t" or unicodedata.category(c)[0] != "C" or c in "\u200f\u200e"
     )

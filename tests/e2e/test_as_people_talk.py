@@ -33,8 +33,14 @@ def assistant(tmp_path_factory):
         yield servers, settings
 
 
-def logs(settings) -> str:
-    return "\n".join(p.read_text(errors="replace") for p in (settings.data_dir / "log").glob("*.log"))
+def logs(settings, since: dict | None = None) -> str:
+    """The servers' logs, or only what they wrote after ``since`` (from ``log_sizes``)."""
+    return "\n".join(p.read_bytes()[(since or {}).get(p.name, 0):].decode(errors="replace")
+                     for p in (settings.data_dir / "log").glob("*.log"))
+
+
+def log_sizes(settings) -> dict:
+    return {p.name: p.stat().st_size for p in (settings.data_dir / "log").glob("*.log")}
 
 
 def unclear_count(replies) -> int:
@@ -185,6 +191,41 @@ def test_a_greeting_at_the_send_step_never_deletes_the_draft(assistant, greeting
     assert any(marker in json.dumps(r.report) for r in opened_reports(settings))
 
 
+def test_broken_framing_is_refused_by_both_servers_which_keep_answering(assistant):
+    """Content-Length: -1 hung Sanic 21.12 for good, and with it the whole service."""
+    import socket
+
+    servers, _ = assistant
+    for port, path in [(servers.rasa_port, "/webhooks/rest/webhook"), (servers.actions_port, "/webhook")]:
+        for framing in (b"Content-Length: -1\r\n", b"Content-Length: 2\r\nTransfer-Encoding: chunked\r\n"):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          + framing + b"\r\n{}")
+                status = s.recv(100)
+                # The Rasa server says 400; rasa-sdk's catch-all handler turns any refusal into 500.
+                assert status.startswith(b"HTTP/1.1 400" if port == servers.rasa_port else b"HTTP/1.1 "), status
+                assert status[9:12] in (b"400", b"500") and s.recv(4096) is not None
+    assert "not a person" in Chat.text(Chat(servers.url).say("hello"))
+
+
+def test_a_body_trickled_slowly_is_dropped(assistant):
+    import socket
+
+    servers, _ = assistant
+    started = time.perf_counter()
+    with socket.create_connection(("127.0.0.1", servers.rasa_port), timeout=40) as s:
+        s.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100\r\n\r\n{")
+        for _ in range(3):  # a byte every 6 s: each one restarts Sanic's own timeout
+            time.sleep(6)
+            try:
+                s.sendall(b" ")
+            except OSError:
+                break
+        answer = s.recv(200)  # the server gives up on the request: it says so, or closes
+    assert time.perf_counter() - started < 40 and (answer == b"" or answer.startswith(b"HTTP/1.1 4")), answer
+
+
 # --- random conversations -----------------------------------------------------------------
 
 ANSWERS = ["a man took their passports", "yesterday around 10", "Kyiv", "near the bus station in Lviv", "3 or 4",
@@ -238,6 +279,7 @@ def test_random_conversations_over_rest_keep_the_invariants(assistant):
     servers, settings = assistant
     problems: list[str] = []
     sent: list[int] = []
+    before = log_sizes(settings)  # what other tests planted (broken framing) is not this test's
     started = time.perf_counter()
     seeds = iter(range(RANDOM_CONVERSATIONS))
     lock = threading.Lock()
@@ -257,6 +299,6 @@ def test_random_conversations_over_rest_keep_the_invariants(assistant):
     print(f"{RANDOM_CONVERSATIONS} random conversations, {len(sent)} messages over REST in {seconds:.0f} s "
           f"({len(sent) / seconds:.1f} messages/s, 4 at once)")
     assert not problems, "\n".join(problems[:20])
-    server_logs = logs(settings)
+    server_logs = logs(settings, since=before)
     assert "Circuit breaker tripped" not in server_logs
     assert "non existent slot" not in server_logs and "Traceback" not in server_logs

@@ -287,6 +287,16 @@ def test_malformed_requests_are_refused_clearly(assistant):
     assert chat.raw(b"[1, 2]")[0] == 400
     assert chat.raw(json.dumps({"message": "hi"}).encode())[0] == 400
     assert chat.raw(json.dumps({"sender": "x" * 500, "message": "hi"}).encode())[0] == 400
+    assert chat.raw(b'{"sender": "ct21\\ud800", "message": "hi"}')[0] == 400  # a lone surrogate: 400, not 500
+    status, replies = chat.raw(b'{"sender": "ct22", "message": "caf\\ud800e"}')
+    assert status == 200 and replies
+    plain = chat.raw(json.dumps({"sender": "ct23", "message": "hi"}).encode(), content_type="text/plain")
+    assert plain[0] == 415  # no form or text/plain POST from another site's page
+    deep: dict = {"a": None}
+    for _ in range(400):
+        deep = {"a": deep}
+    status, replies = chat.raw(json.dumps({"sender": "ct24", "message": "hi", "metadata": deep}).encode())
+    assert status == 200 and replies  # metadata other than a location is dropped
     assert chat.raw(b"{" + b" " * 70_000 + b"}")[0] == 413
     status, replies = chat.raw(json.dumps({"sender": "s", "message": 12}).encode())
     assert status == 200 and replies

@@ -17,6 +17,7 @@ from tests.telegram_standin import StandIn, callback_update, message_update
 
 pytestmark = pytest.mark.e2e
 SECRET = secrets.token_urlsafe(24)
+TOKEN = f"123456:TEST{secrets.token_hex(8)}"  # searched for in every file the servers wrote
 
 
 
@@ -26,7 +27,7 @@ def telegram(tmp_path_factory):
     settings = prepared(data_dir)
     standin = StandIn()
     api_url = standin.start()
-    env = {"BOT_DATA_DIR": str(data_dir), "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
+    env = {"BOT_DATA_DIR": str(data_dir), "TELEGRAM_BOT_TOKEN": TOKEN,
            "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_BOT_API_URL": api_url}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers, standin, settings
@@ -106,11 +107,15 @@ def test_a_full_report_through_the_webhook_with_buttons_and_protected_content(te
     key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
     opened = [r for r in review.opened(ReportStore(settings.database_url), key) if canary in json.dumps(r.report)]
     assert len(opened) == 1
-    # Neither what was said nor the Telegram user id is readable in any file the servers wrote.
+    # Neither what was said, nor the Telegram user id, nor the bot's token is readable in any file
+    # the servers wrote; the logs are the owner's only.
+    logs = list((settings.data_dir / "log").glob("*.log"))
+    assert logs and all(p.stat().st_mode & 0o077 == 0 for p in logs), [oct(p.stat().st_mode) for p in logs]
     for path in settings.data_dir.rglob("*"):
         if path.is_file():
             content = path.read_bytes()
             assert canary.encode() not in content and str(hook.user).encode() not in content, path
+            assert TOKEN.encode() not in content and TOKEN.split(":")[1].encode() not in content, path
 
 
 def test_a_repeated_update_is_handled_once(telegram):
@@ -227,7 +232,7 @@ def test_set_webhook_sends_the_secret_and_poll_uses_the_same_webhook(telegram):
     from pathlib import Path
 
     servers, standin, _ = telegram
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": "123456:TEST-token", "TELEGRAM_WEBHOOK_SECRET": SECRET,
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_SECRET": SECRET,
            "TELEGRAM_BOT_API_URL": f"http://127.0.0.1:{standin.port}/bot"}
     bot = str(Path(sys.executable).with_name("bot"))
     out = subprocess.run([bot, "telegram", "set-webhook", "--url", "https://example.org/webhooks/telegram/webhook"],

@@ -36,3 +36,7 @@ def test_empty_and_non_text_messages_have_nothing_to_pass():
 
 def test_huge_messages_are_cut():
     assert len(incoming("a" * (MAX_MESSAGE_CHARS * 3))) == MAX_MESSAGE_CHARS
+
+
+def test_lone_surrogates_never_reach_rasa():
+    assert incoming("caf\ud800e") == "cafe"

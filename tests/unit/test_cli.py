@@ -57,6 +57,19 @@ def test_keys_init_review_list_and_export(env, tmp_path):
     assert record["hte_Description"] == "CLI-CANARY story"
     assert record["hte_Type"] == "Transit" and record["prs_Gender"] == ["Feminine", "Masculine"]
     assert record["x_Reference"] == receipt.reference and record["x_Urgent"] is True
+    # --output makes a new file only its owner can read, and never writes through a link.
+    unlocked = {**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"}
+    existing = tmp_path / "export.json"
+    existing.write_text("old")
+    existing.chmod(0o644)
+    assert bot("review", "export", "--key", key, "--output", str(existing), env=unlocked).returncode == 0
+    assert existing.stat().st_mode & 0o777 == 0o600 and "CLI-CANARY" in existing.read_text()
+    elsewhere, link = tmp_path / "elsewhere.txt", tmp_path / "link.json"
+    elsewhere.write_text("untouched")
+    link.symlink_to(elsewhere)
+    refused = bot("review", "export", "--key", key, "--output", str(link), env=unlocked)
+    assert refused.returncode != 0 and "symbolic link" in refused.stderr
+    assert elsewhere.read_text() == "untouched"
     wrong = bot("review", "list", "--key", key, env={**env, "BOT_REVIEWER_PASSPHRASE": "wrong"})
     assert wrong.returncode != 0 and "wrong passphrase" in wrong.stderr
 
@@ -68,3 +81,34 @@ def test_real_reviewer_keys_mean_the_trial_key_is_not_used(env, tmp_path):
     submit_report(settings, {"path": "report", "consent": "yes", "narrative": "x", "draft_id": "d2"}, "en", [])
     trial = bot("review", "list", env=env)  # defaults to the trial key
     assert "cannot open" in trial.stdout and "0 report(s) opened" in trial.stderr
+
+
+def test_planted_reports_are_shown_as_text_and_never_stop_the_listing(env, tmp_path):
+    """A report's fields reach a reviewer's terminal as text: no escape sequence clears the
+    screen, and one report of the wrong shape is named while the others still list and export."""
+    from bot.reports import sealing
+    from bot.reports.store import ReportStore
+
+    bot("setup", env=env)
+    settings = Settings.from_env(env)
+    store = ReportStore(settings.database_url)
+    recipients = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    planted = {
+        "p1": b"[1, 2, 3]",
+        "p2": json.dumps({"kind": "incident_report\x1b[2J", "language": "en", "answers": {
+            "narrative": 12345, "victims_gender": ["Feminine"]}}).encode(),
+        "p3": json.dumps({"kind": "x", "language": "en\u202e", "answers": {
+            "narrative": "clear \x1b[2J\x1b]0;owned\x07 \u202eevil\x9b31m"}}).encode(),
+    }
+    for draft, payload in planted.items():
+        store.submit(draft, lambda report_id, reference, payload=payload: sealing.seal(report_id, payload, recipients))
+    submit_report(settings, {"path": "report", "consent": "yes", "narrative": "GOOD-CANARY", "draft_id": "ok"}, "en", [])
+    listed = bot("review", "list", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "GOOD-CANARY" in listed.stdout and "cannot open" in listed.stdout
+    for control in ("\x1b", "\x07", "\x9b", "\u202e"):
+        assert control not in listed.stdout
+    assert "\\u001b[2J" in listed.stdout
+    exported = bot("review", "export", env=env)
+    assert exported.returncode == 0, exported.stderr
+    assert any(r["hte_Description"] == "GOOD-CANARY" for r in json.loads(exported.stdout))

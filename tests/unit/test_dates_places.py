@@ -43,3 +43,8 @@ def test_nationalities_in_both_languages():
     assert places.nationality_in("des femmes roumaines") == "RO"
     assert places.nationality_in("from Moldova") == "MD"
     assert places.nationality_in("I don't know") is None
+
+
+def test_a_long_or_hostile_date_answer_is_not_understood_and_never_raises():
+    for text in ["1 " * 1000, "9" * 5000, "12 " * 700, "31/31/31 " * 100, "\x00" * 50]:
+        assert dates.parse(text, "en") is None

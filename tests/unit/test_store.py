@@ -54,3 +54,15 @@ def test_migrations_go_up_and_down(tmp_path):
     assert not {"sealed_reports", "report_keys"} & set(inspect(database.engine(url)).get_table_names())
     database.upgrade(url)
     assert "sealed_reports" in inspect(database.engine(url)).get_table_names()
+
+
+def test_the_transcript_is_cleaned_and_bounded_like_every_answer():
+    from bot.reports.submission import transcript
+    from bot.vocabulary.text import MAX_ANSWER_CHARS
+
+    hidden = "pay\u200bment at the \u2066border\u2069\ufeff and \u202etxet desrever\u202c"
+    lines = transcript([{"event": "user", "text": hidden, "timestamp": 1},
+                        {"event": "user", "text": "x" * 10_000, "timestamp": 2},
+                        {"event": "user", "text": 12345, "timestamp": 3}])
+    assert lines[0]["text"] == "payment at the border and txet desrever"
+    assert len(lines[1]["text"]) == MAX_ANSWER_CHARS and len(lines) == 2
