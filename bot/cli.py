@@ -121,6 +121,8 @@ def cmd_keys_rewrap(args, settings: Settings) -> None:
 
     me = _reviewer_key(args, settings)
     new = reviewer_keys.read_public(Path(args.to))
+    if new.trial:
+        sys.exit("That is a TRIAL key: reports are never re-wrapped to it.")
     store = ReportStore(settings.database_url)
     added = skipped = failed = 0
     for row in store.all():

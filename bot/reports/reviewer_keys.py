@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -32,11 +33,18 @@ def _derive(passphrase: str, salt: bytes, params: dict) -> bytes:
     return Argon2id(salt=salt, length=32, **params).derive(passphrase.encode("utf-8"))
 
 
+# A key's name becomes a file name in the keys folder: letters, digits, dot, dash and underscore,
+# starting with a letter or digit, so that no key file can name a path outside the folder.
+KEY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
 def write_pair(
     directory: Path, name: str, passphrase: str, suite: str = DEFAULT_SUITE, trial: bool = False
 ) -> tuple[Path, Path]:
     if not passphrase:
         raise KeyFileError("a passphrase is required")
+    if not KEY_NAME.match(name or ""):
+        raise KeyFileError(f"{name!r} cannot name a key: use letters, digits, '.', '-' and '_'")
     directory.mkdir(parents=True, exist_ok=True)
     private = PrivateKey.generate(suite)
     public = private.public_key(name=name, trial=trial)
@@ -66,10 +74,13 @@ def read_public(path: Path) -> PublicKey:
         if data.get("format") != FORMAT:
             raise KeyFileError(f"{path}: not a reviewer public key file")
         key = PublicKey(data["suite"], unb64(data["public_key"]), data.get("name", ""), bool(data.get("trial")))
-    except (ValueError, KeyError) as exc:
+        key.hpke_key()  # a key that cannot seal is refused now, not at the first report
+    except (ValueError, KeyError, TypeError, AttributeError, SealError) as exc:
         raise KeyFileError(f"{path}: unreadable reviewer public key file") from exc
     if key.key_id != data.get("key_id"):
         raise KeyFileError(f"{path}: key id does not match the key")
+    if key.name and not KEY_NAME.match(key.name):
+        raise KeyFileError(f"{path}: the key's name is not a plain name")
     return key
 
 

@@ -112,3 +112,13 @@ def test_planted_reports_are_shown_as_text_and_never_stop_the_listing(env, tmp_p
     exported = bot("review", "export", env=env)
     assert exported.returncode == 0, exported.stderr
     assert any(r["hte_Description"] == "GOOD-CANARY" for r in json.loads(exported.stdout))
+
+
+def test_reports_are_never_rewrapped_to_a_trial_key(env, tmp_path):
+    bot("setup", env=env)
+    reviewer_keys.write_pair(tmp_path / "reviewers", "alice", "alice passphrase!")
+    settings = Settings.from_env(env)
+    trial_public = settings.trial_key_dir / "trial-reviewer.pub.json"
+    refused = bot("keys", "rewrap", "--to", str(trial_public), "--key", str(tmp_path / "reviewers" / "alice.key.json"),
+                  env={**env, "BOT_REVIEWER_PASSPHRASE": "alice passphrase!"})
+    assert refused.returncode != 0 and "TRIAL" in refused.stderr

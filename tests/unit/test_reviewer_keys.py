@@ -46,3 +46,20 @@ def test_real_reviewer_keys_replace_the_trial_key(tmp_path):
     reviewer_keys.write_pair(real, "alice", "a real passphrase")
     used = reviewer_keys.recipients(real, trial)
     assert [k.name for k in used] == ["alice"] and not used[0].trial
+
+
+@pytest.mark.parametrize("name", ["../outside", "/etc/evil", ".hidden", "a/b", "", "x" * 80, "name\x1b[2J"])
+def test_a_key_name_is_a_plain_name_never_a_path(tmp_path, name):
+    with pytest.raises(KeyFileError):
+        reviewer_keys.write_pair(tmp_path / "keys", name, "a passphrase!")
+    assert not (tmp_path / "outside.pub.json").exists()
+
+
+def test_a_planted_public_key_file_is_refused_on_reading(tmp_path):
+    _, pub_path = reviewer_keys.write_pair(tmp_path, "alice", "passphrase one!")
+    good = json.loads(pub_path.read_text())
+    for change in ({"name": "../../etc/cron.d/x"}, {"public_key": "AAAA"}, {"suite": "nonsense"}):
+        planted = tmp_path / "planted.pub.json"
+        planted.write_text(json.dumps({**good, **change}))
+        with pytest.raises(KeyFileError):
+            reviewer_keys.read_public(planted)
