@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 
-from bot.dialogue.intents import INTENTS, PAYLOAD_ENTITIES
+from bot.dialogue.intents import INTENTS, PAYLOAD, PAYLOAD_ENTITIES
 
 # Longest message passed on. Longer ones are cut (the person is told by the question that
 # receives it); a whole novel in one message is not a report, it is a fault or an attack.
 MAX_MESSAGE_CHARS = 10_000
-_PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
 
 
 def clean(text: str) -> str:
@@ -32,7 +30,7 @@ def safe_payload(text: str) -> str:
     """
     if not text.lstrip().startswith("/"):
         return text
-    match = _PAYLOAD.match(text.strip())
+    match = PAYLOAD.match(text.strip())
     if not match:
         return text.lstrip().lstrip("/").strip() or "?"
     intent, entities = match.group(1), match.group(2)

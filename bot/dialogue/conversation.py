@@ -173,12 +173,17 @@ def shared_location(metadata: dict | None) -> tuple[float, float] | None:
 
 def summary(slots: dict[str, Any], lang: str) -> list[Reply]:
     lines = [messages.text("summary_intro", lang), *summary_lines(slots, lang)]
+    return [Reply("\n".join(lines)), summary_question(lang)]
+
+
+def summary_question(lang: str) -> Reply:
+    """Send, change or stop: asked after the summary, and again after anything said at it."""
     buttons = [
         {"title": messages.button("send", lang), "payload": "/affirm"},
         {"title": messages.button("change", lang), "payload": "/go_back"},
         {"title": messages.button("stop", lang), "payload": "/stop"},
     ]
-    return [Reply("\n".join(lines)), Reply(messages.text("summary_question", lang), buttons)]
+    return Reply(messages.text("summary_question", lang), buttons)
 
 
 def corrections(slots: dict[str, Any], lang: str) -> list[Reply]:

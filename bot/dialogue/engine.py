@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field, fields
@@ -27,7 +26,7 @@ from bot.config import Settings
 from bot.dialogue import conversation, cues, language, messages
 from bot.dialogue.answers import interpret
 from bot.dialogue.conversation import Reply, exit_button, payload
-from bot.dialogue.summary import summary_lines
+from bot.dialogue.intents import PAYLOAD
 from bot.referrals.matching import Referrals
 from bot.vocabulary import places
 from bot.vocabulary.fields import BY_SLOT, HELP, HELP_PATHS, REPORT, REPORT_PATHS, SKIPPED
@@ -52,7 +51,6 @@ PATH_CONFIDENCE = 0.6
 # Questions about the assistant itself, answered wherever they are asked (the classifier's intent
 # counts here only when the message is a question: "who reads this?", not "the police").
 SIDE_QUESTIONS = {"privacy_question": "privacy", "bot_challenge": "bot", "help": "help"}
-PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$", re.S)
 PAYLOAD_COMMANDS = {
     "stop": "stop", "exit_chat": "exit", "pause": "pause", "resume": "resume", "skip": "skip",
     "go_back": "go_back", "help": "help", "emergency": "emergency", "change_language": "language",
@@ -586,11 +584,10 @@ class Engine:
     # --- the summary -------------------------------------------------------------------
 
     def _summary(self, s: State) -> list[Reply]:
-        return [Reply("\n".join([messages.text("summary_intro", s.lang), *summary_lines(self._slots(s), s.lang)])),
-                *self._summary_question(s)]
+        return conversation.summary(self._slots(s), s.lang)
 
     def _summary_question(self, s: State) -> list[Reply]:
-        return conversation.summary(self._slots(s), s.lang)[1:]
+        return [conversation.summary_question(s.lang)]
 
     def _at_summary(self, s, out, text, intent, entities, command) -> Turn:
         field_name = next((e.get("value") for e in entities if e.get("entity") == "field"), None)
