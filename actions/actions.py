@@ -42,7 +42,7 @@ def message_of(tracker: Tracker) -> Message:
                    confidence=float(intent.get("confidence") or 0.0),
                    entities=[e for e in latest.get("entities") or [] if isinstance(e, dict)],
                    metadata=latest.get("metadata") if isinstance(latest.get("metadata"), dict) else {},
-                   at=time.time())
+                   at=time.time(), channel=tracker.get_latest_input_channel())
 
 
 def say(dispatcher: CollectingDispatcher, replies) -> None:
@@ -68,7 +68,7 @@ class ActionTurn(Action):
                 logger.error("report submission failed", exc_info=True)  # carries no report content
                 turn = decide.submit_failed(turn.state)
             else:
-                turn = decide.submitted(turn.state, receipt.reference)
+                turn = decide.submitted(turn.state, receipt.reference, trial=receipt.trial)
         say(dispatcher, turn.replies)
         if turn.effect == EXIT:
             dispatcher.utter_message(json_message={"exit": True})  # the channel clears its side too

@@ -42,13 +42,22 @@ def cmd_setup(args, settings: Settings) -> None:
     print(f"Database ready: {settings.database_url.split('///')[-1] if settings.database_url.startswith('sqlite') else 'configured server'}")
     real = [k for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir) if not k.trial]
     if real:
+        reviewer_keys.note_real_keys(settings.trial_key_dir)
         print(f"Reports are sealed to {len(real)} reviewer key(s) in {settings.reviewer_keys_dir}.")
-    elif reviewer_keys.ensure_trial_pair(settings.trial_key_dir):
-        print(f"No reviewer key configured: made a TRIAL reviewer key pair in {settings.trial_key_dir}.\n"
-              "  Its passphrase lies beside it, so reports sealed to it are NOT protected.\n"
-              "  For real use: `bot keys init` on a reviewer's machine (see README).")
+    elif not settings.trial_mode:
+        print(f"No reviewer key in {settings.reviewer_keys_dir}: reports cannot be sent until one is added"
+              " (bot keys init on a reviewer's machine, then bot keys add here; see README).\n"
+              "  To try the assistant out with a trial key instead, set BOT_TRIAL_MODE=1 (./run does).")
     else:
-        print(f"Using the TRIAL reviewer key in {settings.trial_key_dir} (no real reviewer key configured).")
+        if reviewer_keys.ensure_trial_pair(settings.trial_key_dir):
+            print(f"No reviewer key configured: made a TRIAL reviewer key pair in {settings.trial_key_dir}.\n"
+                  "  Its passphrase lies beside it, so reports sealed to it are NOT protected.\n"
+                  "  For real use: `bot keys init` on a reviewer's machine (see README).")
+        if _used_keys(settings):
+            print(f"Using the TRIAL reviewer key in {settings.trial_key_dir} (no real reviewer key configured).")
+        else:
+            print(f"No reviewer key in {settings.reviewer_keys_dir}, and real keys were configured before:"
+                  " the trial key will not seal. Put the reviewer keys back (or fix BOT_REVIEWER_KEYS_DIR).")
 
 
 def cmd_keys_init(args, settings: Settings) -> None:
@@ -63,18 +72,30 @@ def cmd_keys_init(args, settings: Settings) -> None:
           f"  Public key (copy it to the server's BOT_REVIEWER_KEYS_DIR): {pub_path}")
 
 
+def _used_keys(settings: Settings) -> list:
+    from bot.reports.sealing import SealError
+    from bot.reports.store import ReportStore
+    from bot.reports.submission import recipients_for
+
+    try:
+        return recipients_for(settings, ReportStore(settings.database_url))
+    except SealError:
+        return []
+
+
 def cmd_keys_list(args, settings: Settings) -> None:
     from bot.reports.review import shown
 
     real = reviewer_keys.public_keys_in(settings.reviewer_keys_dir)
     trial = reviewer_keys.public_keys_in(settings.trial_key_dir)
-    used = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir) if (real or trial) else []
+    used = _used_keys(settings)
     for k in real + trial:
         label = "TRIAL " if k.trial else ""
         state = "seals new reports" if k in used else "not used"
         print(f"{shown(k.key_id, 20)}  {label}{shown(k.name, 60)}  {shown(k.suite, 30)}  {state}")
     if not used:
-        print("No reviewer key is configured: run `bot setup` or `bot keys init`.")
+        print("No reviewer key seals new reports: reports cannot be sent. Add one with `bot keys add`"
+              " (see README), or set BOT_TRIAL_MODE=1 only to try the assistant out.")
 
 
 def cmd_keys_add(args, settings: Settings) -> None:
@@ -90,7 +111,8 @@ def cmd_keys_add(args, settings: Settings) -> None:
     if target.exists():
         sys.exit(f"{target} exists: rename the key file or remove the old key first.")
     shutil.copyfile(args.public_key, target)
-    used = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    reviewer_keys.note_real_keys(settings.trial_key_dir)  # the trial key never seals again
+    used = _used_keys(settings)
     print(f"Added reviewer key {key.key_id} ({key.name}). New reports are sealed to {len(used)} key(s);"
           " restart the action server to apply. Existing reports: `bot keys rewrap`.")
 
@@ -102,6 +124,12 @@ def cmd_keys_remove(args, settings: Settings) -> None:
                if reviewer_keys.read_public(p).key_id == args.key_id]
     if not matches:
         sys.exit(f"No configured reviewer key has the id {args.key_id}.")
+    others = [k for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir)
+              if not k.trial and k.key_id != args.key_id]
+    if not others:
+        # Without a reviewer key no report can be sent: add the next reviewer's key first.
+        sys.exit(f"{args.key_id} is the last reviewer key: new reports could not be sealed to anyone."
+                 " Add another reviewer's key first (bot keys add), then remove this one.")
     for p in matches:
         p.unlink()
     print(f"Removed reviewer key {args.key_id}: new reports are no longer sealed to it"

@@ -21,6 +21,9 @@ class Settings:
     # ("will the police know?"), and the answer must be this organisation's own, not a guess.
     organisation: str = ""
     reporting_duties: tuple[tuple[str, str], ...] = ()  # (language, sentence)
+    # Trial mode lets the trial key (passphrase on disk) seal reports while no real reviewer key
+    # exists: for trying the assistant out only. Off unless asked for; `./run` asks for it.
+    trial_mode: bool = False
 
     def duties_in(self, lang: str) -> str | None:
         return dict(self.reporting_duties).get(lang)
@@ -38,6 +41,7 @@ class Settings:
             pause_hours=int(env.get("BOT_PAUSE_HOURS") or 24),
             retention_days=int(env.get("BOT_RETENTION_DAYS") or 365),
             organisation=(env.get("BOT_ORGANISATION") or "").strip(),
+            trial_mode=(env.get("BOT_TRIAL_MODE") or "").strip().lower() in ("1", "true", "yes"),
             reporting_duties=tuple(sorted(
                 (key.rsplit("_", 1)[1].lower(), value.strip()) for key, value in env.items()
                 if key.startswith("BOT_REPORTING_DUTIES_") and value.strip())),

@@ -136,11 +136,27 @@ def _check_tracker_store(env: dict) -> None:
         raise RuntimeError(f"refusing to start: the encrypted tracker store does not load ({reason})")
 
 
+def _check_reviewer_keys(env: dict) -> None:
+    """Refuse to start when no key may seal a report: people would answer every question and
+    then be told their report cannot be sent. Fails closed, never onto the trial key."""
+    from bot.config import Settings
+    from bot.reports.reviewer_keys import NoReviewerKey
+    from bot.reports.store import ReportStore
+    from bot.reports.submission import recipients_for
+
+    settings = Settings.from_env(env)
+    try:
+        recipients_for(settings, ReportStore(settings.database_url))
+    except NoReviewerKey as exc:
+        raise RuntimeError(f"refusing to start: {exc}") from None
+
+
 @contextmanager
 def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
             extra_env: dict | None = None, progress=None) -> Iterator[Servers]:
     env = server_env(actions_port, extra_env)
     _check_tracker_store(env)
+    _check_reviewer_keys(env)
     servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model())
     try:
         servers.start_actions()
@@ -167,6 +183,9 @@ def main() -> None:
             terminal_chat.main(servers.url)
     except KeyboardInterrupt:
         pass
+    except RuntimeError as exc:
+        print(f"\n{exc}", flush=True)
+        sys.exit(1)
     finally:
         print("Stopped both servers.")
 

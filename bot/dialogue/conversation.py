@@ -133,6 +133,19 @@ def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> lis
     return [Reply("\n".join(lines))]
 
 
+def privacy(lang: str, channel: str | None, before_consent: bool = False) -> str:
+    """What is protected and what is not, in plain words, for the channel the person is on:
+    Telegram (the company) reads every message there, a browser keeps its history, and while a
+    conversation is in progress the people who run the service hold the key to its state."""
+    lines = [messages.text("privacy_notice" if before_consent else "privacy", lang)]
+    if channel == "telegram":
+        lines.append(messages.text("privacy_telegram", lang))
+    elif channel == "rest":
+        lines.append(messages.text("privacy_web", lang))
+    lines.append(messages.text("privacy_notice_after" if before_consent else "privacy_device", lang))
+    return "\n".join(lines)
+
+
 def ask(slot: str, slots: dict[str, Any], lang: str, directory: Referrals, services: bool = True) -> list[Reply]:
     """The question for ``slot``, with its buttons, in the person's language (``services``: with
     the list of services before the question after them; not when it is only asked again)."""
@@ -145,7 +158,7 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Referrals, servi
     else:
         text = messages.question(question_key(slot, path), lang)
     if slot == "consent" and services:
-        replies.append(Reply(messages.text("privacy_notice", lang)))
+        replies.append(Reply(privacy(lang, slots.get("channel"), before_consent=True)))
     buttons = []
     if question.kind in ("choice", "multi"):
         buttons = [{"title": o["label"], "payload": payload("inform", choice=value)}

@@ -50,6 +50,7 @@ PATH_CONFIDENCE = 0.6
 
 # Questions about the assistant itself, answered wherever they are asked (the classifier's intent
 # counts here only when the message is a question: "who reads this?", not "the police").
+CHANNELS = ("rest", "telegram")
 SIDE_QUESTIONS = {"privacy_question": "privacy", "bot_challenge": "bot", "help": "help"}
 PAYLOAD_COMMANDS = {
     "stop": "stop", "exit_chat": "exit", "pause": "pause", "resume": "resume", "skip": "skip",
@@ -67,6 +68,7 @@ class Message:
     entities: list[dict] = field(default_factory=list)
     metadata: dict = field(default_factory=dict)
     at: float = 0.0  # seconds since the epoch
+    channel: str | None = None  # "rest" (web chat, terminal), "telegram": what privacy it can promise
 
 
 @dataclass
@@ -86,7 +88,7 @@ class State:
     paused_stage: str | None = None
     buttons: list[list[str]] = field(default_factory=list)  # [title, payload] last offered
     greeted: bool = False
-    last_reference: str | None = None
+    channel: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,7 +129,8 @@ class State:
                 and (self.paused_at is None or isinstance(self.paused_at, (int, float)))
                 and self.paused_stage in (None, ASKING, SUMMARY, CORRECTIONS)
                 and (self.stage != PAUSED or self.paused_stage is not None)
-                and all(isinstance(v, (str, type(None))) for v in (self.draft_id, self.last_reference)))
+                and self.channel in (None, *CHANNELS)
+                and isinstance(self.draft_id, (str, type(None))))
 
     def in_progress(self) -> bool:
         return self.stage in (ASKING, SUMMARY, CORRECTIONS) and bool(self.answers or self.asking)
@@ -169,6 +172,8 @@ class Engine:
 
     def turn(self, state: State, message: Message) -> Turn:
         s = copy.deepcopy(state)
+        if message.channel in CHANNELS:
+            s.channel = message.channel
         out = _Out()
         text = (message.text or "").strip()
         now = message.at or time.time()
@@ -216,7 +221,10 @@ class Engine:
             side = SIDE_QUESTIONS.get(message.intent or "")
             if side and s.stage != OPENING and (message.confidence or 0) >= 0.5 and cues.is_question(text, s.lang):
                 # "are you a real person?" asked at a question is a question, not the answer
-                out.say(side, s.lang, [exit_button(s.lang)] if side == "help" else None)
+                if side == "privacy":
+                    out.add(Reply(conversation.privacy(s.lang, s.channel)))
+                else:
+                    out.say(side, s.lang, [exit_button(s.lang)] if side == "help" else None)
                 return self._again(s, out)
 
         if s.stage == OPENING:
@@ -227,13 +235,21 @@ class Engine:
             return self._at_corrections(s, out, text, intent, entities, command)
         return self._at_question(s, out, message, text, intent, entities, command, language_offer=request)
 
-    def submitted(self, state: State, reference: str) -> Turn:
-        """After the report was stored: the reference, what happens next, and a closed conversation."""
+    def submitted(self, state: State, reference: str, trial: bool = False) -> Turn:
+        """After the report was stored: the reference, what happens next, and a closed conversation.
+
+        ``trial``: it was sealed to the trial key, so the person is told plainly that it is not
+        protected instead of being promised that only reviewers can read it."""
         lang, path = state.lang, state.path
         out = _Out()
-        out.say("submitted_help" if path == "help" else "submitted", lang, reference=reference)
+        if trial:
+            out.say("submitted_trial", lang, reference=reference)
+        else:
+            out.say("submitted_help" if path == "help" else "submitted", lang, reference=reference)
         out.say("after_help_request" if path == "help" else "after_report", lang)
-        s = State(lang=lang, greeted=True, last_reference=reference)
+        # Nothing of the report is kept, not even its reference: the stored conversation must not
+        # link this sender's pseudonym to a report.
+        s = State(lang=lang, greeted=True, channel=state.channel)
         out.effect = CLOSE
         return self._done(s, out)
 
@@ -301,6 +317,8 @@ class Engine:
         organisation = self.settings.organisation or messages.text("organisation_unnamed", s.lang)
         duties = self.settings.duties_in(s.lang) or messages.text("duties_default", s.lang)
         out.say(f"trust_{topic}", s.lang, organisation=organisation, duties=duties)
+        if topic in ("data", "abuser") and s.channel == "telegram":
+            out.say("privacy_telegram", s.lang)  # Telegram itself reads what is written there
 
     def _help(self, s: State, out: _Out) -> Turn:
         out.say("help", s.lang, [exit_button(s.lang)])
@@ -319,12 +337,17 @@ class Engine:
         if command == "help":
             return self._help(s, out)
         said = intent or (message.intent if (message.confidence or 0) >= 0.8 else None)
-        if said == "affirm" and s.last_reference:
-            out.say("already_sent", lang, reference=s.last_reference)
+        if said == "affirm" and s.greeted:
+            # A second press of "send", or a "yes" after a report went: nothing is kept to say
+            # which, so the answer covers both without a reference.
+            out.say("already_sent", lang, conversation.menu_buttons(lang))
             return self._done(s, out)
         small_talk = {"thanks": "thanks", "goodbye": "goodbye", "privacy_question": "privacy", "bot_challenge": "bot"}
         if said in small_talk and word_count(message.text) <= cues.MAX_COMMAND_WORDS:
-            out.say(small_talk[said], lang, conversation.menu_buttons(lang))
+            if said == "privacy_question":
+                out.add(Reply(conversation.privacy(lang, s.channel), conversation.menu_buttons(lang)))
+            else:
+                out.say(small_talk[said], lang, conversation.menu_buttons(lang))
             return self._done(s, out)
         path = conversation.PATH_INTENTS.get(intent or "")
         if not path and (message.confidence or 0) >= PATH_CONFIDENCE:
@@ -348,7 +371,6 @@ class Engine:
         if first:
             out.add(Reply(messages.text("choose_language", lang), conversation.language_buttons() + [exit_button(lang)]))
         s.greeted, s.phase, s.stage = True, TRIAGE, ASKING
-        s.last_reference = None
         return self._advance(s, out)
 
     # --- questions ---------------------------------------------------------------------
@@ -718,7 +740,7 @@ class Engine:
     def _slots(self, s: State) -> dict[str, Any]:
         """The conversation as the flat slots that asking, the summary and the report read."""
         return {**s.answers, "path": s.path or s.answers.get("path"), "draft_id": s.draft_id,
-                "language": s.lang}
+                "language": s.lang, "channel": s.channel}
 
     def report_slots(self, s: State) -> dict[str, Any]:
         return self._slots(s)

@@ -48,6 +48,9 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "x_Minor": bool(report.get("minor")),
         "x_NeedsAsTold": d.get("needs_text"),
         "x_Language": report.get("language"),
+        "x_Channel": report.get("channel"),
+        # Sealed to the trial key, whose passphrase lies on the server: not a protected report.
+        "x_SealedToTrialKey": report.get("sealed_to_trial_key") is True,
         "x_SubmittedAt": report.get("submitted_at"),
         "x_KnowledgeSource": a.get("knowledge_source"),
         "x_DateAsTold": a.get("incident_date"),

@@ -37,6 +37,7 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
         "minor": minor,
         "kind": KINDS.get(slots.get("path") or "report", "incident_report"),
         "language": lang,
+        "channel": slots.get("channel") if slots.get("channel") in ("rest", "telegram") else None,
         "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "urgent": urgent,
         "answers": given,

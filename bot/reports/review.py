@@ -67,7 +67,7 @@ def listing_line(item: OpenedReport | tuple[str, str]) -> str:
         return f"{shown_reference(item[0])}  (cannot open: {shown(item[1], 80)})"
     try:
         r = item.report
-        urgent = "URGENT " if r.get("urgent") is True else ""
+        urgent = ("TRIAL " if r.get("sealed_to_trial_key") is True else "") + ("URGENT " if r.get("urgent") is True else "")
         narrative = (r.get("answers") or {}).get("narrative") or ""
         return (f"{shown_reference(item.reference)}  {shown(item.received_on, 10)}  {urgent}{shown(r.get('kind'), 30)}  "
                 f"[{shown(r.get('language'), 5)}]  {shown(narrative, 60)}")

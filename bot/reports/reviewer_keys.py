@@ -6,7 +6,7 @@ memory-hard setting) and never leaves the reviewer's machine. The server needs n
 
 A *trial* key pair, made by the run command when no reviewer key is configured, lets a newcomer
 try the whole flow. It is labelled in its files and in every listing, its passphrase lies beside
-it, and it is never used once a real reviewer key is configured.
+it, it seals only in the explicit trial mode, and never once a real reviewer key was configured.
 """
 from __future__ import annotations
 
@@ -108,18 +108,53 @@ def public_keys_in(directory: Path) -> list[PublicKey]:
     return [read_public(p) for p in sorted(directory.glob("*.pub.json"))]
 
 
-def recipients(reviewer_keys_dir: Path, trial_key_dir: Path) -> list[PublicKey]:
-    """The public keys new reports are sealed to.
+# Written beside the trial key the first time real reviewer keys are seen: from then on the trial
+# key never seals again, even if the reviewer keys folder goes missing, empty or misspelt.
+REAL_KEYS_SEEN = "REAL-REVIEWER-KEYS-CONFIGURED"
 
-    Real reviewer keys win: the trial key is used only when no real key is configured, so a
-    deployment that adds its reviewers never seals to a key whose passphrase is on disk.
+
+class NoReviewerKey(SealError):
+    """No key may seal a new report: the report is kept as a draft and the person is told."""
+
+
+def note_real_keys(trial_key_dir: Path) -> None:
+    trial_key_dir.mkdir(parents=True, exist_ok=True)
+    mark = trial_key_dir / REAL_KEYS_SEEN
+    if not mark.exists():
+        mark.write_text("Real reviewer keys were configured here: the trial key will never seal again.\n")
+
+
+def real_keys_noted(trial_key_dir: Path) -> bool:
+    return (trial_key_dir / REAL_KEYS_SEEN).exists()
+
+
+def recipients(reviewer_keys_dir: Path, trial_key_dir: Path, trial_mode: bool = False,
+               real_keys_seen: bool = False) -> list[PublicKey]:
+    """The public keys new reports are sealed to. Fails closed.
+
+    Real reviewer keys win. The trial key, whose passphrase lies beside it, seals only in the
+    explicit trial mode (``BOT_TRIAL_MODE=1``, what ``./run`` uses on a fresh machine), and never
+    once real keys have been configured: a missing, empty, unreadable or misspelt keys folder
+    then stops submissions (the person's answers are kept) instead of sealing to a key anyone
+    with the server's files can open.
     """
-    real = [k for k in public_keys_in(reviewer_keys_dir) if not k.trial]
+    try:
+        real = [k for k in public_keys_in(reviewer_keys_dir) if not k.trial]
+    except (KeyFileError, OSError) as exc:
+        raise NoReviewerKey(f"the reviewer keys in {reviewer_keys_dir} cannot be read") from exc
     if real:
+        note_real_keys(trial_key_dir)
         return real
+    if not trial_mode:
+        raise NoReviewerKey(f"no reviewer public key in {reviewer_keys_dir} (BOT_REVIEWER_KEYS_DIR); "
+                            "reports cannot be sealed. Add one with `bot keys add`, or set "
+                            "BOT_TRIAL_MODE=1 only to try the assistant out")
+    if real_keys_seen or real_keys_noted(trial_key_dir):
+        raise NoReviewerKey(f"real reviewer keys were configured before and none is in {reviewer_keys_dir} "
+                            "now: refusing to seal to the trial key")
     trial = public_keys_in(trial_key_dir)
     if not trial:
-        raise SealError("no reviewer public key is configured")
+        raise NoReviewerKey("no reviewer public key is configured")
     return trial
 
 

@@ -59,6 +59,7 @@ class Receipt:
     report_id: str
     reference: str
     created: bool  # False when this draft had been stored already
+    trial: bool = False  # sealed to the trial key: anyone with the server's files can open it
 
 
 class ReportStore:
@@ -113,6 +114,11 @@ class ReportStore:
             if since:
                 query = query.where(SealedReport.received_on >= since)
             return list(session.scalars(query))
+
+    def key_ids(self) -> set[str]:
+        """Every reviewer key id any stored report is sealed to."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(ReportKey.key_id).distinct()))
 
     def count(self) -> int:
         return len(self.all())

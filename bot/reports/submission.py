@@ -1,6 +1,8 @@
 """Submitting a report: build it from the conversation, seal it to the reviewers, store it once."""
 from __future__ import annotations
 
+import dataclasses
+import logging
 from typing import Any, Iterable
 
 from bot.config import Settings
@@ -8,6 +10,7 @@ from bot.reports import report, reviewer_keys, sealing
 from bot.reports.store import Receipt, ReportStore
 from bot.vocabulary.text import clean_text
 
+logger = logging.getLogger(__name__)
 _stores: dict[str, ReportStore] = {}
 
 
@@ -33,11 +36,30 @@ def transcript(events: Iterable[dict]) -> list[dict[str, Any]]:
 def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: Iterable[dict],
                   directory=None) -> Receipt:
     store = store_for(settings)
-    recipients = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    recipients = recipients_for(settings, store)
+    trial = all(k.trial for k in recipients)
     built = report.build(slots, lang, transcript(events), directory)
+    if trial:
+        built["sealed_to_trial_key"] = True  # marked inside the report, for every reviewer to see
 
     def seal(report_id: str, reference: str) -> sealing.Sealed:
         # The plaintext exists only in this process's memory, between build and seal.
         return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients)
 
-    return store.submit(slots["draft_id"], seal)
+    receipt = store.submit(slots["draft_id"], seal)
+    if trial and receipt.created:
+        # Loud, and without content: a deployment that forgot its reviewer keys must hear of it.
+        logger.warning("REPORT SEALED TO THE TRIAL KEY: its passphrase is on this server, so the report is NOT "
+                       "protected. Trial mode is for trying the assistant out; configure reviewer keys "
+                       "(bot keys init / bot keys add) before real use.")
+    return dataclasses.replace(receipt, trial=trial)
+
+
+def recipients_for(settings: Settings, store: ReportStore) -> list[sealing.PublicKey]:
+    """Who new reports are sealed to; refuses the trial key once any report went to a real key."""
+    seen = False
+    if settings.trial_mode and not reviewer_keys.real_keys_noted(settings.trial_key_dir):
+        trial_ids = {k.key_id for k in reviewer_keys.public_keys_in(settings.trial_key_dir)}
+        seen = bool(store.key_ids() - trial_ids)
+    return reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir,
+                                    settings.trial_mode, real_keys_seen=seen)

@@ -15,7 +15,7 @@ def free_port() -> int:
 
 def prepared(data_dir) -> Settings:
     """What `bot setup` makes on a fresh machine: database, trial reviewer key, server secrets."""
-    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir)})
+    settings = Settings.from_env({"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1"})
     ReportStore(settings.database_url)
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     server_keys.ensure_file(data_dir / "secrets.json")

@@ -28,7 +28,7 @@ RANDOM_CONVERSATIONS = 200
 def assistant(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("people") / "var"
     settings = prepared(data_dir)
-    env = {"BOT_DATA_DIR": str(data_dir)}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1"}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers, settings
 

@@ -40,7 +40,7 @@ def assistant(tmp_path_factory):
     tmp_dir.mkdir()
     settings = prepared(data_dir)
     # The servers' temporary files go where this test can search them.
-    env = {"BOT_DATA_DIR": str(data_dir), "TMPDIR": str(tmp_dir)}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "TMPDIR": str(tmp_dir)}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         servers.tmp_dir = tmp_dir
         yield servers, settings

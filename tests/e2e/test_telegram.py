@@ -27,7 +27,7 @@ def telegram(tmp_path_factory):
     settings = prepared(data_dir)
     standin = StandIn()
     api_url = standin.start()
-    env = {"BOT_DATA_DIR": str(data_dir), "TELEGRAM_BOT_TOKEN": TOKEN,
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "TELEGRAM_BOT_TOKEN": TOKEN,
            "TELEGRAM_WEBHOOK_SECRET": SECRET, "TELEGRAM_BOT_API_URL": api_url}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers, standin, settings

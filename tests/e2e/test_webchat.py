@@ -41,7 +41,7 @@ def neutral_site():
 def assistant(tmp_path_factory, neutral_site):
     data_dir = tmp_path_factory.mktemp("webchat") / "var"
     settings = prepared(data_dir)
-    env = {"BOT_DATA_DIR": str(data_dir), "BOT_WEBCHAT_EXIT_URL": neutral_site}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "BOT_WEBCHAT_EXIT_URL": neutral_site}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers
 

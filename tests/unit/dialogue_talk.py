@@ -19,8 +19,9 @@ def engine(**settings) -> Engine:
 class Talk:
     """One person talking; ``say`` returns the reply's text, ``buttons`` its button titles."""
 
-    def __init__(self, decide: Engine | None = None, state: State | None = None) -> None:
+    def __init__(self, decide: Engine | None = None, state: State | None = None, channel: str | None = None) -> None:
         self.engine = decide or engine()
+        self.channel = channel
         self.state = state or State()
         self.turn: Turn | None = None
         self.sent: list[dict] = []  # what was submitted, as the report's slots
@@ -28,7 +29,7 @@ class Talk:
     def say(self, text: str, intent: str | None = None, confidence: float = 0.95, at: float = 0.0,
             metadata: dict | None = None) -> str:
         message = Message(text=text, intent=intent, confidence=confidence if intent else 0.0,
-                          metadata=metadata or {}, at=at)
+                          metadata=metadata or {}, at=at, channel=self.channel)
         turn = self.engine.turn(self.state, message)
         if turn.effect == SUBMIT:
             self.sent.append(self.engine.report_slots(turn.state))

@@ -23,7 +23,7 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path, monkeypatch):
-    settings = Settings.from_env({"BOT_DATA_DIR": str(tmp_path / "var")})
+    settings = Settings.from_env({"BOT_DATA_DIR": str(tmp_path / "var"), "BOT_TRIAL_MODE": "1"})
     monkeypatch.setattr(A, "SETTINGS", settings)
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     return settings
@@ -92,13 +92,15 @@ def test_submit_seals_stores_once_and_closes_the_conversation(isolated_settings)
                 events=[{"event": "user", "text": "canary narrative", "timestamp": 1}])
     messages, events = run(t)
     values = slot_values(events)
-    reference = values["dialogue"]["last_reference"]
-    assert reference in texts(messages)
+    store = ReportStore(isolated_settings.database_url)
+    [row] = store.all()
+    assert row.reference in texts(messages)
+    assert "TRIAL" in texts(messages)  # sealed to the trial key: the person is not promised protection
     assert values["dialogue"]["answers"] == {} and values["dialogue"]["draft_id"] is None
+    assert row.reference not in str(values)  # nothing kept links this conversation to the report
     names = [e["name"] for e in events if e.get("event") == "slot"]
     assert names.index("conversation_closed") < names.index("dialogue")  # the store forgets what came before
     run(t)  # the same confirmation again
-    store = ReportStore(isolated_settings.database_url)
     assert store.count() == 1
     key = reviewer_keys.read_private(isolated_settings.trial_key_dir / "trial-reviewer.key.json",
                                      reviewer_keys.TRIAL_PASSPHRASE)
@@ -117,12 +119,13 @@ def test_submit_failure_keeps_every_answer(monkeypatch):
     assert "conversation_closed" not in slot_values(events)
 
 
-def test_after_sending_a_second_yes_names_the_same_report():
+def test_after_sending_a_second_yes_sends_nothing_and_says_it_went_once(isolated_settings):
     state = at_summary()
     _, events = run(tracker(state, text="/affirm", intent="affirm"))
     after = slot_values(events)["dialogue"]
     messages, _ = run(tracker(after, text="/affirm", intent="affirm"))
-    assert after["last_reference"] in texts(messages)
+    assert "sent once" in texts(messages)
+    assert ReportStore(isolated_settings.database_url).count() == 1
 
 
 def test_exit_resets_everything():

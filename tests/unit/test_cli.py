@@ -22,13 +22,74 @@ def bot(*args, env=None, input_text=None):
 def env(tmp_path):
     import os
 
-    return {**os.environ, "BOT_DATA_DIR": str(tmp_path / "var"), "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewers")}
+    return {**os.environ, "BOT_DATA_DIR": str(tmp_path / "var"), "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewers"),
+            "BOT_TRIAL_MODE": "1"}
 
 
 def test_setup_makes_a_labelled_trial_key(env):
     out = bot("setup", env=env)
     assert out.returncode == 0 and "TRIAL" in out.stdout
     assert "Using the TRIAL" in bot("setup", env=env).stdout
+
+
+def test_without_trial_mode_nothing_is_sealed_to_the_trial_key(env, tmp_path):
+    """Fail closed: with no reviewer key and no explicit trial mode, setup says reports cannot be
+    sent and makes no trial key, and a submission is refused (the person's answers stay)."""
+    env = {**env, "BOT_TRIAL_MODE": ""}
+    out = bot("setup", env=env)
+    assert out.returncode == 0 and "reports cannot be sent" in out.stdout
+    settings = Settings.from_env(env)
+    assert not (settings.trial_key_dir / "trial-reviewer.pub.json").exists()
+    reviewer_keys.ensure_trial_pair(settings.trial_key_dir)  # even a trial key lying there
+    with pytest.raises(reviewer_keys.NoReviewerKey):
+        submit_report(settings, {"path": "report", "consent": "yes", "narrative": "x", "draft_id": "t0"}, "en", [])
+    assert "reports cannot be sent" in bot("keys", "list", env=env).stdout
+
+
+def test_once_real_keys_were_configured_the_trial_key_never_seals_again(env, tmp_path):
+    bot("setup", env=env)  # trial mode: a trial key is made
+    settings = Settings.from_env(env)
+    reviewer_keys.write_pair(tmp_path / "alice", "alice", "alice passphrase!")
+    assert bot("keys", "add", str(tmp_path / "alice" / "alice.pub.json"), env=env).returncode == 0
+    receipt = submit_report(settings, {"path": "report", "consent": "yes", "narrative": "x", "draft_id": "r1"}, "en", [])
+    assert not receipt.trial
+    # The keys folder goes missing (a misspelt BOT_REVIEWER_KEYS_DIR): never the trial key.
+    misspelt = Settings.from_env({**env, "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewrs")})
+    with pytest.raises(reviewer_keys.NoReviewerKey):
+        submit_report(misspelt, {"path": "report", "consent": "yes", "narrative": "y", "draft_id": "r2"}, "en", [])
+    # Even with the mark beside the trial key deleted, the stored reports name a real key.
+    (settings.trial_key_dir / reviewer_keys.REAL_KEYS_SEEN).unlink()
+    with pytest.raises(reviewer_keys.NoReviewerKey):
+        submit_report(misspelt, {"path": "report", "consent": "yes", "narrative": "y", "draft_id": "r3"}, "en", [])
+    assert "the trial key will not seal" in bot("setup", env={**env, "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewrs")}).stdout
+
+
+def test_keys_remove_refuses_the_last_real_key(env, tmp_path):
+    for name in ("alice", "bob"):
+        reviewer_keys.write_pair(tmp_path / name, name, f"{name} passphrase!")
+        assert bot("keys", "add", str(tmp_path / name / f"{name}.pub.json"), env=env).returncode == 0
+    alice = reviewer_keys.read_public(tmp_path / "alice" / "alice.pub.json").key_id
+    bob = reviewer_keys.read_public(tmp_path / "bob" / "bob.pub.json").key_id
+    assert bot("keys", "remove", alice, env=env).returncode == 0
+    last = bot("keys", "remove", bob, env=env)
+    assert last.returncode != 0 and "last reviewer key" in last.stderr
+    assert (tmp_path / "reviewers" / "bob.pub.json").exists()
+
+
+def test_a_report_sealed_to_the_trial_key_is_logged_loudly_and_marked(env, caplog):
+    import logging
+
+    bot("setup", env=env)
+    settings = Settings.from_env(env)
+    with caplog.at_level(logging.WARNING):
+        receipt = submit_report(settings, {"path": "report", "consent": "yes", "narrative": "TRIAL-CANARY",
+                                           "draft_id": "t1"}, "en", [])
+    assert receipt.trial
+    assert any("TRIAL KEY" in r.getMessage() and "TRIAL-CANARY" not in r.getMessage() for r in caplog.records)
+    listed = bot("review", "list", env=env)
+    assert "TRIAL" in listed.stdout
+    [record] = json.loads(bot("review", "export", env=env).stdout)
+    assert record["x_SealedToTrialKey"] is True
 
 
 def test_keys_init_review_list_and_export(env, tmp_path):
@@ -92,7 +153,7 @@ def test_planted_reports_are_shown_as_text_and_never_stop_the_listing(env, tmp_p
     bot("setup", env=env)
     settings = Settings.from_env(env)
     store = ReportStore(settings.database_url)
-    recipients = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir)
+    recipients = reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir, trial_mode=True)
     planted = {
         "p1": b"[1, 2, 3]",
         "p2": json.dumps({"kind": "incident_report\x1b[2J", "language": "en", "answers": {

@@ -333,3 +333,29 @@ def test_a_question_about_the_assistant_is_answered_not_stored(question, intent,
     assert expected in reply and "narrative" not in talk.answers and talk.state.asking == "narrative"
     talk.say("Kirkuk?", intent="bot_challenge", confidence=0.9)  # an unsure answer stays an answer
     assert talk.answers["narrative"] == "Kirkuk?"
+
+
+# --- what each channel can protect (issue 10) ----------------------------------------------
+
+@pytest.mark.parametrize("channel, says, never", [
+    ("telegram", "Telegram, the company, can see these messages", "browser"),
+    ("rest", "browser's history", "Telegram"),
+])
+def test_the_privacy_notice_before_consent_says_what_this_channel_cannot_protect(channel, says, never):
+    talk = Talk(channel=channel)
+    talk.say("I need to report something I saw", intent="report_incident")
+    notice = talk.say(choice("no"))  # the consent question comes with the notice
+    assert talk.state.asking == "consent"
+    assert says in notice and never not in notice
+    assert "Not this server" not in notice  # the promise that was not true
+    assert "the people who run this service could read them" in notice
+    asked = talk.say("who can read this?", intent="privacy_question")
+    assert says in asked and talk.state.asking == "consent"
+
+
+def test_the_channel_is_kept_across_a_submission_and_reaches_the_report():
+    talk = Talk(channel="telegram")
+    skip_to(to_report(talk), None, SUMMARY)
+    talk.say("/affirm")
+    assert talk.sent[-1]["channel"] == "telegram"
+    assert talk.state.channel == "telegram" and not talk.state.answers

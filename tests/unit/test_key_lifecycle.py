@@ -71,8 +71,10 @@ def test_add_remove_and_rewrap(env, tmp_path):
 
 def test_revocation_never_leaves_a_report_unreadable(env, tmp_path):
     alice_key, alice_pub = make(tmp_path, "alice")
+    _, bob_pub = make(tmp_path, "bob")
     bot(env, "keys", "add", str(alice_pub))
     submit(env, "only alice", "d1")
+    bot(env, "keys", "add", str(bob_pub))  # the last reviewer key can never be removed
     out = bot(env, "keys", "remove", reviewer_keys.read_public(alice_pub).key_id, "--revoke-existing")
     assert "1 report(s) kept it" in out.stdout
     assert opened_by(env, alice_key) == ["only alice"]

@@ -41,11 +41,16 @@ def test_real_reviewer_keys_replace_the_trial_key(tmp_path):
         reviewer_keys.recipients(real, trial)
     assert reviewer_keys.ensure_trial_pair(trial) is True
     assert reviewer_keys.ensure_trial_pair(trial) is False
-    [only] = reviewer_keys.recipients(real, trial)
+    with pytest.raises(reviewer_keys.NoReviewerKey):  # not in trial mode: fail closed
+        reviewer_keys.recipients(real, trial)
+    [only] = reviewer_keys.recipients(real, trial, trial_mode=True)
     assert only.trial
     reviewer_keys.write_pair(real, "alice", "a real passphrase")
-    used = reviewer_keys.recipients(real, trial)
+    used = reviewer_keys.recipients(real, trial, trial_mode=True)
     assert [k.name for k in used] == ["alice"] and not used[0].trial
+    (real / "alice.pub.json").unlink()  # the last real key gone: the trial key does not take over
+    with pytest.raises(reviewer_keys.NoReviewerKey):
+        reviewer_keys.recipients(real, trial, trial_mode=True)
 
 
 @pytest.mark.parametrize("name", ["../outside", "/etc/evil", ".hidden", "a/b", "", "x" * 80, "name\x1b[2J"])
@@ -63,3 +68,20 @@ def test_a_planted_public_key_file_is_refused_on_reading(tmp_path):
         planted.write_text(json.dumps({**good, **change}))
         with pytest.raises(KeyFileError):
             reviewer_keys.read_public(planted)
+
+
+def test_the_launcher_refuses_to_start_when_no_key_may_seal(tmp_path):
+    """Without reviewer keys and without trial mode, the servers do not start: people would
+    otherwise answer every question and then hear that their report cannot be sent."""
+    import os
+
+    from bot import launcher
+
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path / "var"), "BOT_TRIAL_MODE": "",
+           "BOT_REVIEWER_KEYS_DIR": str(tmp_path / "reviewers")}
+    reviewer_keys.ensure_trial_pair(tmp_path / "var" / "keys" / "trial")
+    with pytest.raises(RuntimeError, match="refusing to start: no reviewer public key"):
+        launcher._check_reviewer_keys(env)
+    launcher._check_reviewer_keys({**env, "BOT_TRIAL_MODE": "1"})  # trying it out: starts
+    reviewer_keys.write_pair(tmp_path / "reviewers", "alice", "a real passphrase")
+    launcher._check_reviewer_keys(env)  # a real key: starts without trial mode
