@@ -1,8 +1,10 @@
 """Sealing reports so that only reviewers can open them.
 
 A report is encrypted once with a fresh 256-bit data key (AES-256-GCM). The associated data binds
-the ciphertext to its report id and schema version, so a sealed payload moved to another report
-does not open. The data key is then wrapped with HPKE (RFC 9180) to each reviewer's public key,
+the ciphertext to its report id, schema version, reference code and date received, so a sealed
+payload moved to another report does not open, and whoever can write the database cannot swap a
+report's reference or date without the report failing to open. (Reports are not authenticated:
+anyone holding the reviewers' public keys can seal a report of their own; see the threat model.) The data key is then wrapped with HPKE (RFC 9180) to each reviewer's public key,
 with the report id and the reviewer's key id in HPKE's ``info``. The server holds public keys
 only: a stolen server or database dump opens nothing.
 
@@ -20,7 +22,7 @@ from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: reference and date received in the associated data; 1 still opens
 HYBRID = "mlkem768-x25519"
 CLASSIC = "x25519"
 SUITES = {
@@ -107,23 +109,28 @@ class Sealed:
     nonce: bytes
     ciphertext: bytes
     wrapped_keys: dict[str, tuple[str, bytes]]  # key id -> (suite, HPKE-wrapped data key)
+    reference: str = ""
+    received_on: str = ""  # ISO date
 
 
-def associated_data(report_id: str, schema_version: int) -> bytes:
-    return f"thb-report|id={report_id}|schema={schema_version}".encode()
+def associated_data(report_id: str, schema_version: int, reference: str = "", received_on: str = "") -> bytes:
+    if schema_version == 1:
+        return f"thb-report|id={report_id}|schema=1".encode()
+    return f"thb-report|id={report_id}|schema={schema_version}|ref={reference}|received={received_on}".encode()
 
 
 def _wrap_info(report_id: str, key_id: str) -> bytes:
     return f"thb-report-key|id={report_id}|key={key_id}".encode()
 
 
-def seal(report_id: str, plaintext: bytes, recipients: list[PublicKey]) -> Sealed:
+def seal(report_id: str, plaintext: bytes, recipients: list[PublicKey], reference: str = "",
+         received_on: str = "") -> Sealed:
     if not recipients:
         raise SealError("no reviewer public key is configured")
     data_key = AESGCM.generate_key(bit_length=256)
     nonce = os.urandom(12)
     ciphertext = AESGCM(data_key).encrypt(
-        nonce, plaintext, associated_data(report_id, SCHEMA_VERSION)
+        nonce, plaintext, associated_data(report_id, SCHEMA_VERSION, reference, received_on)
     )
     wrapped = {
         r.key_id: (
@@ -132,7 +139,7 @@ def seal(report_id: str, plaintext: bytes, recipients: list[PublicKey]) -> Seale
         )
         for r in recipients
     }
-    return Sealed(report_id, SCHEMA_VERSION, nonce, ciphertext, wrapped)
+    return Sealed(report_id, SCHEMA_VERSION, nonce, ciphertext, wrapped, reference, received_on)
 
 
 def _data_key(sealed: Sealed, private_key: PrivateKey) -> bytes:
@@ -166,7 +173,8 @@ def open_sealed(sealed: Sealed, private_key: PrivateKey) -> bytes:
 def _open_payload(sealed: Sealed, data_key: bytes) -> bytes:
     try:
         return AESGCM(data_key).decrypt(
-            sealed.nonce, sealed.ciphertext, associated_data(sealed.report_id, sealed.schema_version)
+            sealed.nonce, sealed.ciphertext,
+            associated_data(sealed.report_id, sealed.schema_version, sealed.reference, sealed.received_on)
         )
     except Exception as exc:  # InvalidTag and HPKE errors: tampered, moved or wrong key
         raise SealError("the report could not be opened: it was altered or the key is wrong") from exc

@@ -34,6 +34,7 @@ class SealedReport(Base):
         return Sealed(
             self.id, self.schema_version, self.nonce, self.ciphertext,
             {k.key_id: (k.suite, k.wrapped_key) for k in self.keys},
+            self.reference, self.received_on.isoformat(),
         )
 
 
@@ -81,7 +82,8 @@ class ReportStore:
     def submit(self, draft_id: str, seal) -> Receipt:
         """Store one report for ``draft_id``, exactly once.
 
-        ``seal(report_id, reference)`` returns the Sealed report; it is called only when the
+        ``seal(report_id, reference, received_on)`` returns the Sealed report, with the reference
+        and the ISO date received bound into it; it is called only when the
         draft is not stored yet. The report and its wrapped keys go in one transaction: never
         half a report.
         """
@@ -90,10 +92,11 @@ class ReportStore:
             return existing
         for _ in range(5):
             report_id, reference = str(uuid.uuid4()), new_reference()
-            sealed: Sealed = seal(report_id, reference)
+            received_on = datetime.now(timezone.utc).date()
+            sealed: Sealed = seal(report_id, reference, received_on.isoformat())
             row = SealedReport(
                 id=report_id, reference=reference, submission_key=submission_key(draft_id),
-                received_on=datetime.now(timezone.utc).date(), schema_version=sealed.schema_version,
+                received_on=received_on, schema_version=sealed.schema_version,
                 nonce=sealed.nonce, ciphertext=sealed.ciphertext,
                 keys=[ReportKey(key_id=k, suite=s, wrapped_key=w) for k, (s, w) in sealed.wrapped_keys.items()],
             )

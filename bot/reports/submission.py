@@ -42,9 +42,10 @@ def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: 
     if trial:
         built["sealed_to_trial_key"] = True  # marked inside the report, for every reviewer to see
 
-    def seal(report_id: str, reference: str) -> sealing.Sealed:
+    def seal(report_id: str, reference: str, received_on: str) -> sealing.Sealed:
         # The plaintext exists only in this process's memory, between build and seal.
-        return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients)
+        return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients,
+                            reference, received_on)
 
     receipt = store.submit(slots["draft_id"], seal)
     if trial and receipt.created:

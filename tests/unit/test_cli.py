@@ -162,7 +162,8 @@ def test_planted_reports_are_shown_as_text_and_never_stop_the_listing(env, tmp_p
             "narrative": "clear \x1b[2J\x1b]0;owned\x07 \u202eevil\x9b31m"}}).encode(),
     }
     for draft, payload in planted.items():
-        store.submit(draft, lambda report_id, reference, payload=payload: sealing.seal(report_id, payload, recipients))
+        store.submit(draft, lambda report_id, reference, received_on, payload=payload: sealing.seal(
+            report_id, payload, recipients, reference, received_on))
     submit_report(settings, {"path": "report", "consent": "yes", "narrative": "GOOD-CANARY", "draft_id": "ok"}, "en", [])
     listed = bot("review", "list", env=env)
     assert listed.returncode == 0, listed.stderr

@@ -34,7 +34,7 @@ def test_reports_are_stored_once_and_only_as_ciphertext(pg_url):
     receipts = []
 
     def submit():
-        receipts.append(store.submit("pg-draft", lambda rid, ref: seal(rid, b"PG-CANARY report", [key.public_key()])))
+        receipts.append(store.submit("pg-draft", lambda rid, ref, on: seal(rid, b"PG-CANARY report", [key.public_key()], ref, on)))
 
     threads = [threading.Thread(target=submit) for _ in range(6)]
     [t.start() for t in threads]

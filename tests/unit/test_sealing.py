@@ -49,11 +49,12 @@ def test_changing_the_wrapped_key_or_nonce_fails(reviewer):
 
 
 def test_a_sealed_payload_moved_to_another_report_fails(reviewer):
-    sealed = seal("report-a", b"x", [reviewer.public_key()])
-    with pytest.raises(SealError):
-        open_sealed(dataclasses.replace(sealed, report_id="report-b"), reviewer)
-    with pytest.raises(SealError):
-        open_sealed(dataclasses.replace(sealed, schema_version=2), reviewer)
+    sealed = seal("report-a", b"x", [reviewer.public_key()], "R-AAAA-BBBB", "2026-11-29")
+    assert open_sealed(sealed, reviewer) == b"x"
+    for changed in ({"report_id": "report-b"}, {"schema_version": 1}, {"reference": "R-AAAA-CCCC"},
+                    {"received_on": "2026-01-01"}):
+        with pytest.raises(SealError):
+            open_sealed(dataclasses.replace(sealed, **changed), reviewer)
 
 
 def test_sealing_without_any_reviewer_is_refused():

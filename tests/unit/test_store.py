@@ -9,9 +9,9 @@ from bot.reports.store import ReportStore
 
 
 def _sealer(key, calls):
-    def make(report_id, reference):
+    def make(report_id, reference, received_on):
         calls.append(report_id)
-        return seal(report_id, f"report {reference}".encode(), [key.public_key()])
+        return seal(report_id, f"report {reference}".encode(), [key.public_key()], reference, received_on)
     return make
 
 
@@ -66,3 +66,36 @@ def test_the_transcript_is_cleaned_and_bounded_like_every_answer():
                         {"event": "user", "text": 12345, "timestamp": 3}])
     assert lines[0]["text"] == "payment at the border and txet desrever"
     assert len(lines[1]["text"]) == MAX_ANSWER_CHARS and len(lines) == 2
+
+
+def test_a_swapped_reference_or_date_makes_the_report_fail_to_open(tmp_path):
+    """Whoever can write the database cannot give a report another reference or date: both are
+    bound into the sealed report's associated data."""
+    import datetime
+
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from bot.reports.sealing import SealError
+    from bot.reports.store import SealedReport
+
+    store = ReportStore(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    key = PrivateKey.generate()
+    a = store.submit("draft-a", _sealer(key, []))
+    b = store.submit("draft-b", _sealer(key, []))
+    with Session(store.engine) as session, session.begin():  # swap the two references
+        session.execute(update(SealedReport).where(SealedReport.id == a.report_id).values(reference="R-TEMP-0000"))
+        session.execute(update(SealedReport).where(SealedReport.id == b.report_id).values(reference=a.reference))
+        session.execute(update(SealedReport).where(SealedReport.id == a.report_id).values(reference=b.reference))
+    for row in store.all():
+        with pytest.raises(SealError):
+            open_sealed(row.sealed(), key)
+    store2 = ReportStore(f"sqlite:///{tmp_path / 'db2.sqlite'}")
+    c = store2.submit("draft-c", _sealer(key, []))
+    with Session(store2.engine) as session, session.begin():  # back-date it
+        session.execute(update(SealedReport).where(SealedReport.id == c.report_id)
+                        .values(received_on=datetime.date(2020, 1, 1)))
+    [row] = store2.all()
+    with pytest.raises(SealError):
+        open_sealed(row.sealed(), key)
