@@ -1,6 +1,8 @@
 """Rasa SDK actions. Importing this package (``rasa run actions --actions actions``) also makes
 the action server fail safely."""
+import hmac
 import logging
+import os
 
 from rasa_sdk import executor as _executor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
@@ -27,3 +29,41 @@ async def _run_safely(self, action_call):
 
 
 _executor.ActionExecutor.run = _run_safely
+
+
+# --- who may call -------------------------------------------------------------------------
+# The action server seals reports: anything that could call it could seal a made-up report.
+# It listens on loopback, however it is started (rasa-sdk reads SANIC_HOST after importing this
+# package), unless BOT_ACTION_SERVER_HOST names another address on purpose; and every call must
+# carry the secret the Rasa server sends (endpoints.yml, BOT_ACTION_SECRET).
+SECRET_HEADER = "X-Action-Secret"
+os.environ["SANIC_HOST"] = os.environ.get("BOT_ACTION_SERVER_HOST") or "127.0.0.1"
+
+
+def _authorised(request) -> bool:
+    secret = os.environ.get("BOT_ACTION_SECRET") or ""
+    given = request.headers.get(SECRET_HEADER) or ""
+    # No secret configured: nobody is let in (fail closed), rather than everybody.
+    return bool(secret) and hmac.compare_digest(given.encode(), secret.encode())
+
+
+async def _require_secret(request):
+    from sanic import response
+
+    if request.path in ("/webhook", "/actions") and not _authorised(request):
+        _logger.warning("refused a call to the action server without the shared secret")
+        return response.json({"error": "not authorised"}, status=401)
+    return None
+
+
+def _guard_app() -> None:
+    from sanic import Sanic
+
+    try:
+        app = Sanic.get_app("rasa_sdk")
+    except Exception:  # imported outside the action server (tests, tools): nothing to guard
+        return
+    app.register_middleware(_require_secret, "request")
+
+
+_guard_app()

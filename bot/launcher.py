@@ -6,6 +6,7 @@ what a newcomer runs.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -116,6 +117,9 @@ class Servers:
 
 def server_env(actions_port: int, extra: dict | None = None) -> dict:
     env = dict(os.environ)
+    # The secret the Rasa server sends and the action server requires on every call: one per
+    # run unless the operator gives one.
+    env.setdefault("BOT_ACTION_SECRET", secrets.token_urlsafe(32))
     env.update({
         "ACTION_ENDPOINT_URL": f"http://{LOOPBACK}:{actions_port}/webhook",
         "SANIC_HOST": LOOPBACK,  # the action server listens on loopback only

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.vocabulary import dates
-from bot.vocabulary.fields import REPORT, answered
+from bot.vocabulary.fields import REPORT, REPORT_PATHS, answered
 
 KINDS = {"report": "incident_report", "third_party": "third_party_concern", "help": "help_request"}
 
@@ -14,6 +14,48 @@ KINDS = {"report": "incident_report", "third_party": "third_party_concern", "hel
 def answers(slots: dict[str, Any]) -> dict[str, Any]:
     """The report questions that were answered (not skipped, not applicable)."""
     return {q.slot: slots.get(q.slot) for q in REPORT if answered(slots.get(q.slot))}
+
+
+class Refused(ValueError):
+    """Slots that no conversation of this assistant could have produced: nothing is sealed."""
+
+
+_TEXT_EXTRAS = ("exploitation_type_text", "control_signs_text", "needs_text")
+
+
+def _is_text_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def check(slots: dict[str, Any]) -> None:
+    """Refuse what a forged call to the action server could carry: no consent, or answers of a
+    type the conversation never stores (a number as the narrative, a list as the gender made
+    reviewing fail for every report)."""
+    if slots.get("consent") != "yes":
+        raise Refused("no consent to send a report")
+    if not isinstance(slots.get("draft_id"), str) or not slots["draft_id"]:
+        raise Refused("no draft")
+    if slots.get("path") not in REPORT_PATHS:
+        raise Refused("unknown path")
+    for q in REPORT:
+        value = slots.get(q.slot)
+        if value is None:
+            continue
+        ok = _is_text_list(value) or isinstance(value, str) if q.kind == "multi" else isinstance(value, str)
+        if not ok:
+            raise Refused(f"{q.slot} is not of its type")
+    for key in _TEXT_EXTRAS:
+        if slots.get(key) is not None and not isinstance(slots[key], str):
+            raise Refused(f"{key} is not text")
+    count = slots.get("victims_count_number")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+        raise Refused("victims_count_number is not a number")
+    age = slots.get("age_under_18")
+    if age is not None and (isinstance(age, bool) or not isinstance(age, (int, str))):
+        raise Refused("age_under_18 is not an age")
+    needs = slots.get("needs")
+    if needs is not None and not (isinstance(needs, str) or _is_text_list(needs)):
+        raise Refused("needs is not a list of needs")
 
 
 def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=None) -> dict[str, Any]:

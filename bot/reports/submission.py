@@ -35,6 +35,7 @@ def transcript(events: Iterable[dict]) -> list[dict[str, Any]]:
 
 def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: Iterable[dict],
                   directory=None) -> Receipt:
+    report.check(slots)  # consent and every answer's type, whoever called
     store = store_for(settings)
     recipients = recipients_for(settings, store)
     trial = all(k.trial for k in recipients)

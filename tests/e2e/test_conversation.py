@@ -313,6 +313,56 @@ def test_no_open_http_api(assistant):
         assert status in (403, 404, 405), path
 
 
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses a TCP socket listens on for ``port`` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in open(table).read().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def _action_call(state: dict, secret: str | None, port: int) -> tuple[int, dict]:
+    body = json.dumps({
+        "next_action": "action_turn", "sender_id": "forged", "version": "3.6.21", "domain": {},
+        "tracker": {"sender_id": "forged", "slots": {"dialogue": state}, "events": [],
+                    "latest_message": {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0},
+                                       "entities": []},
+                    "paused": False, "followup_action": None, "active_loop": {}, "latest_action_name": "action_listen"},
+    }).encode()
+    headers = {"Content-Type": "application/json", **({"X-Action-Secret": secret} if secret is not None else {})}
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/webhook", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+def test_the_action_server_answers_only_the_rasa_server_and_seals_only_consented_reports(assistant):
+    """Anything that could reach the action server could seal a made-up report: it listens on
+    loopback only, refuses calls without the Rasa server's secret, and refuses at submission a
+    report without consent or with answers of the wrong type."""
+    servers, settings = assistant
+    assert _listening_addresses(servers.actions_port) <= {"0100007F", "00000000000000000000000001000000"}
+    before = ReportStore(settings.database_url).count()
+    forged = {"stage": "summary", "phase": "report", "path": "report", "draft_id": "forged-draft",
+              "greeted": True, "answers": {"consent": "no", "narrative": 12345, "victims_gender": ["Feminine"]}}
+    for secret in (None, "", "guess"):
+        status, _ = _action_call(forged, secret, servers.actions_port)
+        assert status == 401
+    status, body = _action_call(forged, servers.env["BOT_ACTION_SECRET"], servers.actions_port)
+    assert status == 200 and "could not send" in json.dumps(body)  # refused, and said so
+    typed = {**forged, "draft_id": "forged-2", "answers": {"consent": "yes", "narrative": 12345}}
+    status, body = _action_call(typed, servers.env["BOT_ACTION_SECRET"], servers.actions_port)
+    assert status == 200 and "could not send" in json.dumps(body)
+    assert ReportStore(settings.database_url).count() == before
+    Chat(servers.url).say("hello")  # and the Rasa server, which has the secret, is still answered
+
+
 def test_paused_answers_wait_encrypted_and_continue(assistant):
     servers, _ = assistant
     chat, canary = consented_report(servers.url), new_canary()
