@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
 
