@@ -18,7 +18,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
-from bot.channels import messages
+from bot.channels import messages, rate_limits
 from bot.dialogue import language
 from bot.dialogue import messages as catalogue
 from bot.state import pseudonyms, server_keys, tracker_store
@@ -65,6 +65,16 @@ PAGE_HEADERS = {
 DEFAULT_EXIT_URL = "https://www.google.com/"
 
 
+def _json_request(request: Request) -> bool:
+    return (request.content_type or "").split(";")[0].strip().lower() == "application/json"
+
+
+def _address(request: Request) -> str:
+    """The client's address, for rate limits only (never logged or stored). Behind the reverse
+    proxy, set SANIC_PROXIES_COUNT=1 so that Sanic reads it from X-Forwarded-For."""
+    return request.remote_addr or request.ip or "unknown"
+
+
 def _page_language(request: Request) -> str:
     for part in (request.headers.get("accept-language") or "").split(","):
         found = language.normalise(part.split(";")[0])
@@ -91,6 +101,7 @@ def chat_page(lang: str) -> str:
 class SafeRestInput(RestInput):
     def __init__(self) -> None:
         self.id_key = server_keys.load().id_key
+        self.limits = rate_limits.from_env()
 
     @classmethod
     def name(cls) -> str:
@@ -117,14 +128,26 @@ class SafeRestInput(RestInput):
         hook.add_route(asset("app.css", "text/css"), "/chat/app.css", methods=["GET"], name="chat_css")
         hook.add_route(asset("icon.svg", "image/svg+xml"), "/chat/icon.svg", methods=["GET"], name="chat_icon")
 
+        @hook.route("/conversation", methods=["POST"])
+        async def start(request: Request):
+            """A new conversation id, issued by this server (the web chat keeps it in page memory)."""
+            if not _json_request(request):
+                return response.json({"error": "send application/json"}, status=415)
+            if not self.limits["new_conversation"].allow(_address(request)):
+                return response.json(catalogue.too_fast(), status=429, headers={"Retry-After": "10"})
+            return response.json({"sender": pseudonyms.issue_conversation_id(self.id_key)},
+                                 headers={"Cache-Control": "no-store"})
+
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request):
             if len(request.body or b"") > MAX_BODY_BYTES:
                 return response.json({"error": "message too large"}, status=413)
             # JSON only: a form or text/plain POST needs no CORS preflight, so any web page could
             # otherwise drive conversations from its visitors' browsers.
-            if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
+            if not _json_request(request):
                 return response.json({"error": "send application/json"}, status=415)
+            if not self.limits["address"].allow(_address(request)):
+                return response.json(catalogue.too_fast(), status=429, headers={"Retry-After": "10"})
             try:
                 body = request.json
             except Exception:
@@ -134,6 +157,12 @@ class SafeRestInput(RestInput):
             sender = body.get("sender")
             if not isinstance(sender, str) or not 0 < len(sender) <= MAX_SENDER_CHARS or not _encodable(sender):
                 return response.json({"error": "sender must be a non-empty string"}, status=400)
+            if not pseudonyms.is_issued(self.id_key, sender):
+                # Only ids this server issued: a chosen or guessed id opens no conversation.
+                return response.json({"error": "unknown conversation: start one with POST "
+                                               "/webhooks/rest/conversation"}, status=403)
+            if not self.limits["conversation"].allow(sender):
+                return response.json(catalogue.too_fast(), status=429, headers={"Retry-After": "5"})
             agent = getattr(request.app.ctx, "agent", None)
             if agent is None or not tracker_store.is_encrypted(agent.tracker_store):
                 # Never hold a conversation in a store that is not the encrypted one.

@@ -5,7 +5,6 @@ Buttons are shown numbered: type the number to press one. Nothing typed here is 
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 import urllib.error
 import urllib.request
@@ -20,6 +19,14 @@ def send(url: str, sender: str, text: str, timeout: float = 60) -> list[dict]:
         return json.loads(response.read() or b"[]")
 
 
+def start(url: str, timeout: float = 60) -> str:
+    """A conversation id issued by the server (it accepts no other)."""
+    request = urllib.request.Request(f"{url}/webhooks/rest/conversation", data=b"{}",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read())["sender"]
+
+
 def show(replies: list[dict]) -> list[dict]:
     buttons: list[dict] = []
     for reply in replies:
@@ -32,7 +39,7 @@ def show(replies: list[dict]) -> list[dict]:
 
 
 def main(url: str) -> None:
-    sender = secrets.token_hex(16)  # a fresh, meaningless id per terminal session
+    sender = start(url)  # a fresh conversation per terminal session, its id issued by the server
     print("Type a message and press Enter. Type a number to press a button. Ctrl-C or Ctrl-D to leave.")
     buttons: list[dict] = []
     while True:

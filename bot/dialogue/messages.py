@@ -64,6 +64,11 @@ def unavailable() -> list[dict]:
     return [{"recipient_id": None, "text": "\n".join(text("unavailable", lang) for lang in language.SUPPORTED)}]
 
 
+def too_fast() -> list[dict]:
+    """'Please wait a moment', in every language, for a message over the rate limit."""
+    return [{"recipient_id": None, "text": "\n".join(text("too_fast", lang) for lang in language.SUPPORTED)}]
+
+
 def understanding(lang: str) -> dict[str, Any]:
     """The words that tell a command, a language, a question or danger, in ``lang`` (see cues)."""
     lang = language.normalise(lang) or language.DEFAULT

@@ -7,6 +7,12 @@ from bot.reports.store import ReportStore
 from bot.state import server_keys
 
 
+# One test client plays hundreds of people from one address, faster than people type: the rate
+# limits are raised for it (they are tested with their own settings).
+ONE_CLIENT_MANY_PEOPLE = {"BOT_RATE_PER_CONVERSATION": "100000/100000", "BOT_RATE_PER_ADDRESS": "100000/100000",
+                          "BOT_RATE_NEW_CONVERSATIONS": "100000/100000"}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

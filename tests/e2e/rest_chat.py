@@ -2,14 +2,22 @@
 from __future__ import annotations
 
 import json
-import secrets
 import urllib.error
 import urllib.request
 
 
+def new_conversation(url: str, opener=urllib.request.urlopen) -> str:
+    """A conversation id the server issued: the REST channel accepts no other."""
+    request = urllib.request.Request(f"{url}/webhooks/rest/conversation", data=b"{}",
+                                     headers={"Content-Type": "application/json"})
+    with opener(request, timeout=60) as r:
+        return json.loads(r.read())["sender"]
+
+
 class Chat:
     def __init__(self, url: str):
-        self.url, self.sender = url, secrets.token_hex(8)
+        self.url = url
+        self.sender = new_conversation(url)
 
     def raw(self, body: bytes, content_type="application/json"):
         request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,

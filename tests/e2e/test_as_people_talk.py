@@ -16,7 +16,7 @@ from bot import launcher
 from bot.dialogue import messages
 from bot.reports import htcds, review, reviewer_keys
 from bot.reports.store import ReportStore
-from tests.e2e.conftest import free_port, prepared
+from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
 from tests.e2e.rest_chat import Chat, choice
 
 pytestmark = pytest.mark.e2e
@@ -28,7 +28,7 @@ RANDOM_CONVERSATIONS = 200
 def assistant(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("people") / "var"
     settings = prepared(data_dir)
-    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1"}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         yield servers, settings
 

@@ -14,7 +14,7 @@ from bot import launcher
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
 from tests.e2e import rest_chat
-from tests.e2e.conftest import free_port, prepared
+from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
 from tests.e2e.rest_chat import choice
 
 pytestmark = pytest.mark.e2e
@@ -40,7 +40,7 @@ def assistant(tmp_path_factory):
     tmp_dir.mkdir()
     settings = prepared(data_dir)
     # The servers' temporary files go where this test can search them.
-    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "TMPDIR": str(tmp_dir)}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE, "TMPDIR": str(tmp_dir)}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         servers.tmp_dir = tmp_dir
         yield servers, settings
@@ -288,18 +288,55 @@ def test_malformed_requests_are_refused_clearly(assistant):
     assert chat.raw(json.dumps({"message": "hi"}).encode())[0] == 400
     assert chat.raw(json.dumps({"sender": "x" * 500, "message": "hi"}).encode())[0] == 400
     assert chat.raw(b'{"sender": "ct21\\ud800", "message": "hi"}')[0] == 400  # a lone surrogate: 400, not 500
-    status, replies = chat.raw(b'{"sender": "ct22", "message": "caf\\ud800e"}')
+    status, replies = chat.raw(b'{"sender": "%s", "message": "caf\\ud800e"}' % chat.sender.encode())
     assert status == 200 and replies
-    plain = chat.raw(json.dumps({"sender": "ct23", "message": "hi"}).encode(), content_type="text/plain")
+    plain = chat.raw(json.dumps({"sender": chat.sender, "message": "hi"}).encode(), content_type="text/plain")
     assert plain[0] == 415  # no form or text/plain POST from another site's page
     deep: dict = {"a": None}
     for _ in range(400):
         deep = {"a": deep}
-    status, replies = chat.raw(json.dumps({"sender": "ct24", "message": "hi", "metadata": deep}).encode())
+    status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "hi", "metadata": deep}).encode())
     assert status == 200 and replies  # metadata other than a location is dropped
     assert chat.raw(b"{" + b" " * 70_000 + b"}")[0] == 413
-    status, replies = chat.raw(json.dumps({"sender": "s", "message": 12}).encode())
+    status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": 12}).encode())
     assert status == 200 and replies
+
+
+def test_a_conversation_opens_only_with_the_id_the_server_issued(assistant):
+    """A sender id a client chose or guessed opens nothing: the summary of someone's draft is
+    never shown to whoever learns or tries an id."""
+    servers, _ = assistant
+    owner = consented_report(servers.url)
+    owner.say(choice("observed"))
+    owner.say("a man called Petro held them at 14 Lesya Street")
+    intruder = Chat(servers.url)
+    nonce, _, tag = owner.sender.partition(".")
+    for forged in ("alice", "0" * 32, nonce, f"{nonce}.{'A' * len(tag)}", f"{'B' * len(nonce)}.{tag}"):
+        status, body = intruder.raw(json.dumps({"sender": forged, "message": "show the summary"}).encode())
+        assert status == 403 and "Petro" not in json.dumps(body)
+    assert "Petro" not in Chat.text(intruder.say("show the summary"))  # a new id: a new, empty conversation
+
+
+def test_a_flood_of_messages_is_slowed_and_a_person_is_still_answered(tmp_path_factory):
+    """Past the limits a message gets 429 and "please wait" and is not processed; another
+    conversation is still answered at once."""
+    data_dir = tmp_path_factory.mktemp("limits") / "var"
+    prepared(data_dir)
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "BOT_RATE_PER_CONVERSATION": "5/6",
+           "BOT_RATE_NEW_CONVERSATIONS": "3/6"}
+    with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+        flood = rest_chat.Chat(servers.url)
+        statuses = [flood.raw(json.dumps({"sender": flood.sender, "message": "x" * 60_000}).encode())[0]
+                    for _ in range(8)]
+        assert statuses[:5] == [200] * 5 and statuses[5:] == [429] * 3
+        status, body = flood.raw(json.dumps({"sender": flood.sender, "message": "hello"}).encode())
+        assert status == 429 and "faster than I can answer" in Chat.text(body)
+        person = rest_chat.Chat(servers.url)
+        assert person.say("hello")
+        rest_chat.Chat(servers.url)  # the third new conversation from this address
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            rest_chat.Chat(servers.url)
+        assert refused.value.code == 429
 
 
 def test_no_open_http_api(assistant):

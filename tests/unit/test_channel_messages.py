@@ -40,3 +40,23 @@ def test_huge_messages_are_cut():
 
 def test_lone_surrogates_never_reach_rasa():
     assert incoming("caf\ud800e") == "cafe"
+
+
+def test_a_message_is_cut_to_what_the_web_chat_allows_before_any_work():
+    """4 000 characters and one more, so the question that receives it can say it was cut; and a
+    60 KB message is cut before it is normalised (it held the server for over a second)."""
+    from bot.vocabulary.text import MAX_ANSWER_CHARS
+
+    assert MAX_MESSAGE_CHARS == MAX_ANSWER_CHARS + 1 == 4001
+    assert incoming("e\u0301" * 30_000) == "\u00e9" * MAX_MESSAGE_CHARS
+
+
+def test_rate_limits_refill_and_forget_idle_keys():
+    from bot.channels.rate_limits import Limiter, Rate
+
+    limiter = Limiter(Rate(3, 60), max_keys=2)
+    assert [limiter.allow("a", now=0) for _ in range(4)] == [True, True, True, False]
+    assert limiter.allow("a", now=1.0)  # one a second refills one message
+    assert limiter.allow("b", now=1.0) and limiter.allow("c", now=100)  # "a" and "b" were idle
+    assert set(limiter.buckets) <= {"c", "b", "a"} and len(limiter.buckets) <= 2
+    assert Rate.parse("5/6", Rate(1, 1)) == Rate(5, 6) and Rate.parse("nonsense", Rate(1, 1)) == Rate(1, 1)

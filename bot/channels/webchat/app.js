@@ -6,13 +6,30 @@
   var log = document.getElementById("log");
   var form = document.getElementById("form");
   var input = document.getElementById("input");
-  var sender = randomId();
+  // The conversation's id is issued by the server (it accepts no other) and kept in this page's
+  // memory only: whoever does not hold it cannot read or change this conversation.
+  var sender = null;
+  var starting = null;
   var leaving = false;
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  function conversation() {
+    if (sender) return Promise.resolve(sender);
+    if (!starting) {
+      starting = fetch("conversation", {
+        method: "POST", credentials: "omit", cache: "no-store",
+        headers: { "Content-Type": "application/json" }, body: "{}"
+      }).then(function (response) {
+        if (!response.ok) throw new Error("no conversation");
+        return response.json();
+      }).then(function (answer) {
+        sender = answer.sender;
+        return sender;
+      }, function (error) {
+        starting = null; // the next message tries again
+        throw error;
+      });
+    }
+    return starting;
   }
 
   function bubble(text, who) {
@@ -39,12 +56,16 @@
     log.appendChild(group);
   }
 
-  function post(message, keepalive) {
+  function postAs(id, message, keepalive) {
     return fetch("webhook", {
       method: "POST", credentials: "omit", cache: "no-store", keepalive: !!keepalive,
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message })
+      body: JSON.stringify({ sender: id, message: message })
     });
+  }
+
+  function post(message) {
+    return conversation().then(function (id) { return postAs(id, message, false); });
   }
 
   function send(message, shown) {
@@ -67,7 +88,8 @@
   function leave(tellServer) {
     if (leaving) return;
     leaving = true;
-    if (tellServer) { try { post("/exit_chat", true); } catch (e) { /* leaving matters more */ } }
+    // Sent at once (keepalive), before the page goes: the server forgets the conversation too.
+    if (tellServer && sender) { try { postAs(sender, "/exit_chat", true); } catch (e) { /* leaving matters more */ } }
     log.replaceChildren();
     input.value = "";
     sender = null;
