@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 import time
 
-from sanic.exceptions import InvalidUsage
-from sanic.http import Http
+from sanic.exceptions import InvalidUsage, RequestTimeout
+from sanic.http import Http, Stage
 
 _LENGTH = re.compile(r"^[0-9]{1,15}$")
+_CHUNK_SIZE = re.compile(rb"^[0-9A-Fa-f]{1,15}$")
 _installed = False
 
 
@@ -34,6 +35,14 @@ def framing_problem(headers) -> str | None:
     return None
 
 
+def chunk_problem(line: bytes) -> str | None:
+    """Why a chunk's size line (between its two CRLF, extensions included) is refused, or None."""
+    size, semicolon, _ = line.partition(b";")
+    if semicolon:
+        size = size.rstrip(b" \t")  # RFC 9112 allows whitespace before an extension
+    return None if _CHUNK_SIZE.match(size) else "malformed chunk size"
+
+
 def _bot_guard_refuse(http: Http, reason: str) -> None:
     # Nothing of the body is read, and the connection is not reused.
     http.request_body = None
@@ -47,16 +56,30 @@ def _bot_guard_refuse(http: Http, reason: str) -> None:
 # there, which install() puts there, and carry no annotations, which that compile would evaluate.
 # Sanic's own methods are kept under new names that touchup compiles the same way.
 _bot_guard_problem = framing_problem
+_bot_guard_chunk_problem = chunk_problem
 _bot_guard_clock = time.monotonic
 # Seconds a request's body may take to arrive, from the end of its headers.
 _bot_guard_body_seconds = 10.0
+# Seconds a request's line and headers may take to arrive, from its first byte (Sanic's
+# REQUEST_TIMEOUT restarts with every byte: one header line every 14 s held a connection for hours).
+_bot_guard_header_seconds = 10.0
+
+
+def _bot_guard_header_expired(http: Http) -> None:
+    # Sanic's own way out of a slow request (HttpProtocol.check_timeouts): 408, then close.
+    if http.stage is Stage.REQUEST and http.protocol._task:
+        http.exception = RequestTimeout("Request Timeout")
+        http.protocol._task.cancel()
 
 
 async def http1_request_header(self):
+    timer = self.protocol.loop.call_later(_bot_guard_header_seconds, _bot_guard_header_expired, self)
     try:
         await self._bot_guard_original_header()
     except (KeyError, ValueError):  # Sanic's own parse of the framing failed
         _bot_guard_refuse(self, "malformed framing")
+    finally:
+        timer.cancel()
     problem = _bot_guard_problem(self.request.headers)
     if problem:
         _bot_guard_refuse(self, problem)
@@ -70,6 +93,19 @@ async def read(self):
     # held a connection for minutes. The whole body has a deadline instead.
     if self.request is not None and _bot_guard_clock() > getattr(self.request.ctx, "bot_guard_deadline", float("inf")):
         _bot_guard_refuse(self, "body too slow")
+    if self.request_body == "chunked" and self.request_bytes_left == 0:
+        # Sanic reads a chunk's size with int(size, 16), which takes "+5", "5_0", "-0" and "0x5",
+        # and drops the two bytes after a chunk's data without looking at them: a proxy that reads
+        # the framing otherwise would disagree on where the request ends. The whole size line is
+        # checked before Sanic reads it.
+        buf = self.recv_buffer
+        while buf.find(b"\r\n", 2) == -1 and len(buf) <= 64:
+            if self.request is not None and _bot_guard_clock() > getattr(self.request.ctx, "bot_guard_deadline", float("inf")):
+                _bot_guard_refuse(self, "body too slow")
+            await self._receive_more()
+        end = buf.find(b"\r\n", 2)
+        if end != -1 and (buf[:2] != b"\r\n" or _bot_guard_chunk_problem(bytes(buf[2:end]))):
+            _bot_guard_refuse(self, "malformed chunk")
     return await self._bot_guard_original_read()
 
 
@@ -80,7 +116,8 @@ def install() -> None:
     import sanic.http
     from sanic.touchup import TouchUp
 
-    for name in ("_bot_guard_refuse", "_bot_guard_problem", "_bot_guard_clock", "_bot_guard_body_seconds"):
+    for name in ("_bot_guard_refuse", "_bot_guard_problem", "_bot_guard_clock", "_bot_guard_body_seconds",
+                 "_bot_guard_chunk_problem", "_bot_guard_header_seconds", "_bot_guard_header_expired"):
         setattr(sanic.http, name, globals()[name])
     Http._bot_guard_original_header, Http._bot_guard_original_read = Http.http1_request_header, Http.read
     TouchUp.register(Http, "_bot_guard_original_header")

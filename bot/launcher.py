@@ -42,8 +42,10 @@ def latest_model() -> Path:
 
 # Sanic reads SANIC_* variables into its configuration. The Rasa server faces people: it reads
 # no body over 128 KiB (Sanic's default is 100 MB; the channel itself answers 413 above 64 KiB)
-# and drops a connection whose request has not arrived within 15 s (one byte every 10 s kept a
-# connection open for minutes). The action server receives whole trackers from the Rasa server.
+# and answers 408 to a request that sends nothing for 15 s. Sanic restarts that timeout with every
+# byte, so the guard (bot/http_guard.py) also gives the headers 10 s and the body 10 s in all
+# (one byte every 10 s kept a connection open for minutes). The action server receives whole
+# trackers from the Rasa server.
 RASA_SERVER_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(128 * 1024), "SANIC_REQUEST_TIMEOUT": "15"}
 ACTION_SERVER_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(16 * 1024 * 1024), "SANIC_REQUEST_TIMEOUT": "15"}
 
