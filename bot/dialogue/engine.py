@@ -89,6 +89,9 @@ class State:
     buttons: list[list[str]] = field(default_factory=list)  # [title, payload] last offered
     greeted: bool = False
     channel: str | None = None
+    # Free-text answers the person changed or took back before sending: their words are left out
+    # of the transcript that is sealed, which must hold only what the person approved.
+    withdrawn: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -130,6 +133,7 @@ class State:
                 and self.paused_stage in (None, ASKING, SUMMARY, CORRECTIONS)
                 and (self.stage != PAUSED or self.paused_stage is not None)
                 and self.channel in (None, *CHANNELS)
+                and isinstance(self.withdrawn, list) and all(isinstance(w, str) for w in self.withdrawn)
                 and isinstance(self.draft_id, (str, type(None))))
 
     def in_progress(self) -> bool:
@@ -578,9 +582,20 @@ class Engine:
         if not previous:
             out.say("go_back_first", s.lang)
             return self._again(s, out)
-        s.answers.pop(previous, None)
-        s.answers.pop(f"{previous}_text", None)
+        self._withdraw(s, previous)
         return self._advance(s, out)
+
+    MAX_WITHDRAWN = 50
+
+    def _withdraw(self, s: State, slot: str) -> None:
+        """Take an answer back (go back, or a correction): remembered only so that its words stay
+        out of the sealed transcript."""
+        for key in (slot, f"{slot}_text"):
+            value = s.answers.pop(key, None)
+            if isinstance(value, str) and value.strip() and BY_SLOT.get(slot) and (
+                    key.endswith("_text") or BY_SLOT[slot].kind not in ("choice", "multi")):
+                if value not in s.withdrawn:
+                    s.withdrawn = [*s.withdrawn, value][-self.MAX_WITHDRAWN:]
 
     def _place(self, s, slot, text, entities, metadata) -> dict | None:
         lang = s.lang
@@ -659,8 +674,7 @@ class Engine:
             out.say("correction_unknown", s.lang)
             out.add(*self._summary(s))
             return self._done(s, out)
-        s.answers.pop(field_name, None)
-        s.answers.pop(f"{field_name}_text", None)
+        self._withdraw(s, field_name)
         s.stage, s.asking, s.correcting = ASKING, field_name, True
         out.add(*conversation.ask(field_name, self._slots(s), s.lang, self.referrals, services=False))
         return self._done(s, out)
@@ -743,7 +757,9 @@ class Engine:
                 "language": s.lang, "channel": s.channel}
 
     def report_slots(self, s: State) -> dict[str, Any]:
-        return self._slots(s)
+        # Withdrawn words that are still the answer (typed again) are not withdrawn.
+        kept = {v for v in s.answers.values() if isinstance(v, str)}
+        return {**self._slots(s), "withdrawn": [w for w in s.withdrawn if w not in kept]}
 
     def _done(self, s: State, out: _Out) -> Turn:
         s.buttons = [[b["title"], b["payload"]] for r in out.replies for b in (r.buttons or [])]

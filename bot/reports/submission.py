@@ -20,15 +20,26 @@ def store_for(settings: Settings) -> ReportStore:
     return _stores[settings.database_url]
 
 
-def transcript(events: Iterable[dict]) -> list[dict[str, Any]]:
-    """The conversation as the person and the assistant wrote it, for the reviewer."""
+WITHDRAWN = "(withdrawn by the person before sending)"
+
+
+def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The conversation as the person and the assistant wrote it, for the reviewer, without the
+    answers the person took back: only what the person approved is sealed."""
+    gone = sorted({clean_text(w) for w in withdrawn if isinstance(w, str) and w.strip()}, key=len, reverse=True)
     lines = []
     for e in events:
         if e.get("event") in ("user", "bot") and isinstance(e.get("text"), str) and e["text"]:
             # Cleaned and bounded as every answer is: no zero-width or direction characters that
             # could hide or reorder words on the reviewer's screen, and no more than the person
             # was told is kept.
-            lines.append({"from": "person" if e["event"] == "user" else "assistant", "text": clean_text(e["text"]),
+            text = clean_text(e["text"])
+            if e["event"] == "user" and text in gone:
+                lines.append({"from": "person", "text": WITHDRAWN, "withdrawn": True, "at": e.get("timestamp")})
+                continue
+            for words in gone:  # an earlier summary that repeated a withdrawn answer
+                text = text.replace(words, WITHDRAWN)
+            lines.append({"from": "person" if e["event"] == "user" else "assistant", "text": text,
                           "at": e.get("timestamp")})
     return lines
 
@@ -39,7 +50,7 @@ def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: 
     store = store_for(settings)
     recipients = recipients_for(settings, store)
     trial = all(k.trial for k in recipients)
-    built = report.build(slots, lang, transcript(events), directory)
+    built = report.build(slots, lang, transcript(events, slots.get("withdrawn") or ()), directory)
     if trial:
         built["sealed_to_trial_key"] = True  # marked inside the report, for every reviewer to see
 

@@ -165,3 +165,29 @@ def test_the_domain_has_one_action_and_it_is_implemented():
     executor = ActionExecutor()
     executor.register_package("actions")
     assert DOMAIN["actions"] == ["action_turn"] and "action_turn" in executor.actions
+
+
+def test_an_answer_taken_back_before_sending_is_not_in_the_sealed_transcript(isolated_settings):
+    """A contact address the person removed after the summary was still in x_Transcript, twice
+    (their message and the summary that repeated it): only what the person approved is sealed."""
+    talk = Talk()
+    talk.say("I need to report", intent="report_incident")
+    talk.says(choice("no"), choice("yes"), choice("observed"), "canary narrative")
+    events = []
+    while talk.state.stage != SUMMARY:
+        said = {"contact_preference": choice("contact"),
+                "contact_details": "OLD-CONTACT call me on 0501234567"}.get(talk.state.asking, "/skip")
+        talk.say(said)
+        events += [{"event": "user", "text": said, "timestamp": 1}, {"event": "bot", "text": talk.text, "timestamp": 1}]
+    assert "OLD-CONTACT" in talk.text  # the summary repeats it
+    for said in ("change", '/go_back{"field":"contact_details"}', "NEW-CONTACT via the focal point"):
+        talk.say(said)
+        events += [{"event": "user", "text": said, "timestamp": 2}, {"event": "bot", "text": talk.text, "timestamp": 2}]
+    assert talk.state.stage == SUMMARY
+    run(tracker(talk.state, text="/affirm", intent="affirm", events=events))
+    key = reviewer_keys.read_private(isolated_settings.trial_key_dir / "trial-reviewer.key.json",
+                                     reviewer_keys.TRIAL_PASSPHRASE)
+    [opened] = list(review.opened(ReportStore(isolated_settings.database_url), key))
+    sealed = str(opened.report)
+    assert "OLD-CONTACT" not in sealed and "0501234567" not in sealed
+    assert "NEW-CONTACT" in sealed and any(line.get("withdrawn") for line in opened.report["transcript"])
