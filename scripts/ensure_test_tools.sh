@@ -1,17 +1,32 @@
 #!/usr/bin/env bash
-# What the tests need besides Python: a PostgreSQL server (the store runs against a real one) and
-# a real browser (the web chat is tested in headless Chromium). Installed from Debian's packages
-# when missing (CI runs as root on a Debian machine); the tests start and stop their own instances.
+# What the tests need besides Python: a PostgreSQL server (the store runs against a real one), a
+# real browser (the web chat is tested in headless Chromium) and nginx (the shipped reverse-proxy
+# configuration, deploy/nginx, is tested in front of the real servers). Installed from Debian's
+# packages when missing (CI runs as root on a Debian machine); the tests start and stop their own
+# instances.
 set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || need+=(nginx)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "Missing for the tests: ${need[*]}. Install Debian's packages of those names." >&2
   exit 0  # the tests that need them then fail with this reason (under CI=true a skip is a failure)
 fi
-echo "==> Installing ${need[*]} from Debian's packages (for the tests)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+apt-get update -qq
+# Debian 12 still has nginx-light (fewer modules, all the deployment needs); later releases only nginx.
+packages=()
+for package in "${need[@]}"; do
+  if [ "$package" = nginx ] && apt-cache show nginx-light >/dev/null 2>&1; then package=nginx-light; fi
+  packages+=("$package")
+done
+echo "==> Installing ${packages[*]} from Debian's packages (for the tests)"
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+# The package starts nginx with Debian's default site where an init system lets it; the tests run
+# their own, so stop the one just installed and keep it from starting at boot.
+if [[ " ${need[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+  systemctl disable --now nginx >/dev/null 2>&1 || true
+fi
