@@ -28,7 +28,7 @@ CLOSED_SLOT = "conversation_closed"  # the tracker store forgets every event bef
 
 
 def directory() -> referrals.Referrals:
-    return referrals.current(SETTINGS.database_url, SETTINGS.referrals_dir)
+    return referrals.current(SETTINGS.database_url, SETTINGS.referrals_dir, include_examples=SETTINGS.trial_mode)
 
 
 def engine() -> Engine:

@@ -157,12 +157,31 @@ def _check_reviewer_keys(env: dict) -> None:
         raise RuntimeError(f"refusing to start: {exc}") from None
 
 
+def _check_directory(env: dict) -> None:
+    """Outside trial mode, refuse to start while a country's referrals are all examples (made-up
+    or unverified numbers), and name those countries."""
+    from bot.config import Settings
+    from bot.referrals import matching
+
+    settings = Settings.from_env(env)
+    if settings.trial_mode:
+        return
+    only = matching.countries_with_only_examples(matching.current(settings.database_url, settings.referrals_dir))
+    if only:
+        raise RuntimeError(
+            f"refusing to start: the referral directory lists only example entries for {', '.join(only)}. "
+            "Verify those entries against each organisation's own published source and remove "
+            "`example: true` (bot directory validate), or import a verified directory; "
+            "BOT_TRIAL_MODE=1 only to try the assistant out.")
+
+
 @contextmanager
 def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
             extra_env: dict | None = None, progress=None) -> Iterator[Servers]:
     env = server_env(actions_port, extra_env)
     _check_tracker_store(env)
     _check_reviewer_keys(env)
+    _check_directory(env)
     servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model())
     try:
         servers.start_actions()

@@ -37,6 +37,9 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 @dataclass
 class Referrals:
     directory: Directory
+    # Example entries (invented or unverified contact details, `example: true`) reach people only
+    # in trial mode: outside it they are never shown, whatever they would match.
+    include_examples: bool = True
     by_country: dict = field(default_factory=lambda: defaultdict(list))
     by_country_service: dict = field(default_factory=lambda: defaultdict(list))
     national: dict = field(default_factory=lambda: defaultdict(list))
@@ -45,6 +48,8 @@ class Referrals:
 
     def __post_init__(self):
         for e in self.directory.entries:
+            if e.example and not self.include_examples:
+                continue
             if not e.country:
                 self.international.append(e)
                 continue
@@ -135,19 +140,22 @@ class Referrals:
             return not serves or "anyone" in e.serves or serves in e.serves
 
         def score(e: Entry):
-            return (city is not None and e.city == city, region is not None and e.state == region,
+            return (not e.example, city is not None and e.city == city, region is not None and e.state == region,
                     len(wanted & set(e.services)), lang in e.languages, -distances.get(id(e), 0.0))
 
         unique = {id(e): e for e in pool if fits(e)}
         ranked = heapq.nlargest(offset + limit, unique.values(), key=score)
         matches = [self._explain(e, wanted, city, lang, distances.get(id(e)), region) for e in ranked]
         if len(matches) < offset + limit:  # never empty: the national, then international, hotlines
-            hotlines = sorted(self.national.get(country or "", []), key=lambda e: lang not in e.languages)
-            hotlines += sorted(self.international, key=lambda e: lang not in e.languages)
+            hotlines = sorted(self.national.get(country or "", []), key=lambda e: (e.example, lang not in e.languages))
+            hotlines += sorted(self.international, key=lambda e: (e.example, lang not in e.languages))
             for e in hotlines:
                 if id(e) not in unique and len(matches) < offset + limit:
                     key = "reason_national" if e.country else "reason_international"
                     matches.append(Match(e, ((key, ()),)))
+        # Verified entries before examples, the real hotline included: an invented number must
+        # never stand above a real one.
+        matches.sort(key=lambda m: m.entry.example)
         return matches[offset:offset + limit]
 
     @staticmethod
@@ -169,17 +177,24 @@ class Referrals:
 
 
 @functools.lru_cache(maxsize=8)
-def load(folder: Path) -> Referrals:
+def load(folder: Path, include_examples: bool = True) -> Referrals:
     """The directory in ``folder`` (only its valid entries: `bot directory validate` lists the rest)."""
     directory, _problems = load_files(Path(folder))
-    return Referrals(directory)
+    return Referrals(directory, include_examples)
 
 
 @functools.lru_cache(maxsize=4)
-def current(database_url: str, folder: Path) -> Referrals:
+def current(database_url: str, folder: Path, include_examples: bool = True) -> Referrals:
     """The imported directory if there is one, else the shipped files."""
     try:
         imported = from_database(database_url)
     except Exception:  # no table yet: not imported
         imported = None
-    return Referrals(imported) if imported else load(folder)
+    return Referrals(imported, include_examples) if imported else load(folder, include_examples)
+
+
+def countries_with_only_examples(referrals: Referrals) -> list[str]:
+    """Countries served whose every entry is an example: people there would be shown no real
+    service but a made-up one, so outside trial mode the assistant does not start."""
+    return sorted(country for country, entries in referrals.by_country.items()
+                  if entries and all(e.example for e in entries))

@@ -28,15 +28,16 @@ def test_shared_coordinates_find_the_nearest_service_with_its_distance():
 def test_a_need_no_one_nearby_offers_falls_back_to_the_national_hotline():
     # Near Przemysl no service within 300 km protects children: the Polish national line comes.
     found = R.match(lat=49.78, lon=22.77, needs=["child_protection"], lang="en")
-    assert found[0].entry.national and found[0].entry.country == "PL"
-    assert found[0].reasons[0][0] == "reason_national"
+    [national] = [m for m in found if m.entry.national and m.entry.country == "PL"]
+    assert national.reasons[0][0] == "reason_national"
+    assert not found[0].entry.example  # the Polish line is still unverified: a verified one comes first
 
 
 def test_a_language_no_nearby_service_speaks_still_gets_services_without_claiming_it():
     found = R.match("UA", "Kyiv", needs=["legal"], lang="fr")
     assert found and all(("reason_language", ()) not in m.reasons for m in found)
-    moldova = R.match("MD", "Chisinau", needs=["legal"], lang="fr")
-    assert ("reason_language", ()) in moldova[0].reasons
+    moldova = R.match("MD", "Chisinau", needs=["legal"], lang="fr", limit=5)
+    assert any(("reason_language", ()) in m.reasons for m in moldova if m.entry.city == "Chisinau")
 
 
 def test_who_it_serves_filters_out_services_that_would_turn_a_person_away():
@@ -94,3 +95,34 @@ def test_a_region_named_in_free_text_is_recognised_and_preferred():
     text = ask("next_step", {"path": "help", "location": "in Subcarpathian", "location_country": "PL",
                              "needs": ["legal"]}, "en", R)[0].text
     assert "near Subcarpathian" in text
+
+
+def test_outside_trial_mode_no_example_entry_is_ever_shown():
+    """The shipped placeholders (invented numbers, `example: true`) ranked above the one real
+    hotline in the list a survivor saw; outside trial mode they are never shown."""
+    real = referrals.load(Settings.from_env().referrals_dir, include_examples=False)
+    for country in real.emergency:
+        for needs in (["shelter"], ["legal"], ["child_protection"], []):
+            for found in (real.match(country, needs=needs, lang="en"), real.match(country, needs=needs, lang="en", offset=3)):
+                assert not any(m.entry.example for m in found), (country, needs)
+    found = real.match("MD", needs=["shelter"], lang="en")
+    assert found and found[0].entry.name.startswith("La Strada Moldova")
+
+
+def test_in_trial_mode_verified_entries_come_before_examples():
+    found = R.match("MD", needs=["shelter"], lang="en", limit=5)
+    flags = [m.entry.example for m in found]
+    assert flags == sorted(flags) and flags[0] is False  # the real hotline first
+
+
+def test_the_assistant_will_not_start_on_examples_alone_outside_trial_mode(tmp_path):
+    import os
+
+    import pytest
+
+    from bot import launcher
+
+    env = {**os.environ, "BOT_DATA_DIR": str(tmp_path / "var"), "BOT_TRIAL_MODE": ""}
+    with pytest.raises(RuntimeError, match="only example entries for BA, IQ, PL, RO, UA"):
+        launcher._check_directory(env)
+    launcher._check_directory({**env, "BOT_TRIAL_MODE": "1"})
