@@ -187,7 +187,17 @@ def cmd_retention(args, settings: Settings) -> None:
     from bot.reports import retention
     from bot.reports.store import ReportStore
 
-    days = args.days or settings.retention_days
+    days = settings.retention_days if args.days is None else args.days
+    if days < retention.MIN_DAYS:
+        sys.exit(f"Refused: a retention period under {retention.MIN_DAYS} days ({days}) would shred reports"
+                 " reviewers may still need. Check BOT_RETENTION_DAYS or --days.")
+    if days < settings.retention_days and not args.yes:
+        # Shorter than the deployment's own period: a person confirms, cron never does this by accident.
+        if not sys.stdin.isatty():
+            sys.exit(f"--days {days} is shorter than BOT_RETENTION_DAYS ({settings.retention_days}): add --yes to confirm.")
+        if input(f"Shred every report older than {days} days, shorter than the configured "
+                 f"{settings.retention_days}? Type 'shred' to confirm: ").strip() != "shred":
+            sys.exit("Nothing was shredded.")
     shredded = retention.apply(ReportStore(settings.database_url), days, settings.data_dir / "audit.log")
     print(f"{len(shredded)} report(s) older than {days} days crypto-shredded"
           f"{': ' + ', '.join(shredded) if shredded else ''}. Audit: {settings.data_dir / 'audit.log'}")
@@ -310,7 +320,12 @@ def cmd_db(args, settings: Settings) -> None:
     if args.action == "upgrade":
         database.upgrade(settings.database_url, args.revision or "head")
     else:
-        database.downgrade(settings.database_url, args.revision or "base")
+        # A downgrade names where it goes; "base" drops every table (every report) and is confirmed.
+        if not args.revision:
+            sys.exit("Name the revision to downgrade to (bot db downgrade 0003). 'base' drops every table.")
+        if args.revision == "base" and not args.yes:
+            sys.exit("Downgrading to 'base' drops every table and every report in it: add --yes to confirm.")
+        database.downgrade(settings.database_url, args.revision)
     print(f"Database {args.action}d to {args.revision or ('head' if args.action == 'upgrade' else 'base')}.")
 
 
@@ -346,7 +361,8 @@ def parser() -> argparse.ArgumentParser:
 
     ret = sub.add_parser("retention", help="crypto-shred reports older than the retention period")
     ret.add_argument("action", choices=["apply"])
-    ret.add_argument("--days", type=int, help="default: BOT_RETENTION_DAYS (365)")
+    ret.add_argument("--days", type=int, help="default: BOT_RETENTION_DAYS (365); at least 30")
+    ret.add_argument("--yes", action="store_true", help="confirm a period shorter than BOT_RETENTION_DAYS")
     ret.set_defaults(func=cmd_retention)
 
     rev = sub.add_parser("review", help="open sealed reports with a reviewer key")
@@ -383,6 +399,7 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])
     db.add_argument("revision", nargs="?")
+    db.add_argument("--yes", action="store_true", help="confirm a downgrade to base (drops every table)")
     db.set_defaults(func=cmd_db)
     return p
 

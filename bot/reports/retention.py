@@ -10,7 +10,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from bot.reports.store import ReportKey, ReportStore, SealedReport
@@ -22,8 +22,14 @@ def audit(path: Path, event: dict) -> None:
         f.write(json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), **event}) + "\n")
 
 
+# No retention shorter than this: a mistyped 0 or -1 would otherwise shred every report at once.
+MIN_DAYS = 30
+
+
 def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = None) -> list[str]:
     """Shred every report received more than ``days`` days ago; return their references."""
+    if not isinstance(days, int) or days < MIN_DAYS:
+        raise ValueError(f"a retention period under {MIN_DAYS} days is refused (asked: {days})")
     cutoff = (today or datetime.now(timezone.utc).date()) - timedelta(days=days)
     with Session(store.engine) as session:
         expired = list(session.execute(
@@ -36,4 +42,11 @@ def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = 
             session.execute(delete(SealedReport).where(SealedReport.id == report_id))
         audit(audit_path, {"event": "report_expired", "reference": reference,
                            "received_on": received_on.isoformat(), "retention_days": days})
+    if expired and store.engine.dialect.name == "postgresql":
+        # PostgreSQL keeps deleted rows (wrapped keys included) in the table files until vacuumed:
+        # VACUUM FULL rewrites both tables without them. The WAL and old table files on disk may
+        # keep copies until PostgreSQL recycles them (docs/THREAT_MODEL.md).
+        with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("report_keys", "sealed_reports"):
+                connection.execute(text(f"VACUUM FULL {table}"))
     return [reference for _, reference, _ in expired]

@@ -121,3 +121,29 @@ def test_retention_shreds_old_reports_and_audits_without_content(env, tmp_path):
     assert entry["event"] == "report_expired" and entry["reference"] == old.reference
     assert "RETENTION-CANARY" not in line
     assert b"RETENTION-CANARY" not in Path(settings.database_url[len("sqlite:///"):]).read_bytes()
+
+
+def test_retention_has_a_floor_and_a_shorter_period_is_confirmed(env, tmp_path):
+    """BOT_RETENTION_DAYS=0 or --days -1 shredded every report without a word."""
+    _, alice_pub = make(tmp_path, "alice")
+    bot(env, "keys", "add", str(alice_pub))
+    submit(env, "kept report", "d-kept")
+    for bad in ({**env, "BOT_RETENTION_DAYS": "0"},):
+        out = bot(bad, "retention", "apply")
+        assert out.returncode != 0 and "Refused" in out.stderr
+    for days in ("-1", "0", "29"):
+        out = bot(env, "retention", "apply", "--days", days)
+        assert out.returncode != 0 and "Refused" in out.stderr
+    shorter = bot(env, "retention", "apply", "--days", "60")
+    assert shorter.returncode != 0 and "--yes" in shorter.stderr
+    assert bot(env, "retention", "apply", "--days", "60", "--yes").returncode == 0
+    with pytest.raises(ValueError):
+        retention.apply(ReportStore(Settings.from_env(env).database_url), 0, tmp_path / "audit.log")
+    assert ReportStore(Settings.from_env(env).database_url).count() == 1
+
+
+def test_a_downgrade_names_its_revision_and_base_is_confirmed(env):
+    bot(env, "setup")
+    assert "Name the revision" in bot(env, "db", "downgrade").stderr
+    assert "--yes" in bot(env, "db", "downgrade", "base").stderr
+    assert ReportStore(Settings.from_env(env).database_url).count() == 0  # the tables are still there

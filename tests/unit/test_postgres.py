@@ -59,3 +59,31 @@ def test_conversation_state_on_postgres(pg_url):
         ConversationStates(pg_url, server_keys.ServerSecrets((("s1", os.urandom(32)),), b"x" * 32), 24).get("pg-conv")
     states.delete("pg-conv")
     assert states.get("pg-conv") is None
+
+
+def test_retention_on_postgresql_leaves_no_dead_row_of_a_wrapped_key(pg_url, tmp_path):
+    """Deleted rows stay in PostgreSQL's table files until vacuumed: retention vacuums both tables."""
+    import datetime
+
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from bot.reports import retention
+    from bot.reports.store import SealedReport
+
+    from pathlib import Path
+
+    store = ReportStore(pg_url)
+    key = PrivateKey.generate()
+    old = store.submit("pg-old", lambda rid, ref, on: seal(rid, b"PG-OLD", [key.public_key()], ref, on))
+    [row] = [r for r in store.all() if r.id == old.report_id]
+    wrapped = row.keys[0].wrapped_key
+    with Session(store.engine) as session, session.begin():
+        session.execute(update(SealedReport).where(SealedReport.id == old.report_id)
+                        .values(received_on=datetime.date(2000, 1, 1)))
+    assert old.reference in retention.apply(store, 365, tmp_path / "audit.log")
+    with database.engine(pg_url).connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("CHECKPOINT"))  # what is in the table's pages is on disk now
+        data_dir = connection.execute(text("SHOW data_directory")).scalar()
+        table_file = connection.execute(text("SELECT pg_relation_filepath('report_keys')")).scalar()
+    assert wrapped[:32] not in (Path(data_dir) / table_file).read_bytes()
