@@ -169,18 +169,28 @@ def cmd_keys_rewrap(args, settings: Settings) -> None:
 
 
 def cmd_keys_rotate_state(args, settings: Settings) -> None:
+    """Two steps, so that the running servers never meet a state sealed with a key they lack:
+    first a new key (the servers, once restarted, seal with it and still open the old ones),
+    then, after the restart, ``--reseal`` moves the remaining states to it."""
     from bot.state import server_keys
     from bot.state.conversation_state import ConversationStates
 
+    if args.reseal:
+        states = ConversationStates(settings.database_url, server_keys.load(), settings.pause_hours)
+        count = states.reseal_all()
+        print(f"{count} live conversation(s) re-sealed with the active key. Older keys can go once no"
+              " state uses them.")
+        return
     if os.environ.get("BOT_STATE_KEYS"):
         sys.exit("State keys come from BOT_STATE_KEYS: put a new 'id:key' first in that list (keep the old"
-                 f" ones), restart, then run this again to re-seal. A new key: {server_keys.new_key()}")
+                 f" ones), restart the servers, then run `bot keys rotate-state --reseal`. A new key: {server_keys.new_key()}")
     path = server_keys.secrets_file()
     new_id = server_keys.rotate_file(path)
-    states = ConversationStates(settings.database_url, server_keys.load(), settings.pause_hours)
-    count = states.reseal_all()
-    print(f"New conversation-state key {new_id} in {path}; {count} live conversation(s) re-sealed with it."
-          " Restart the servers so they seal with it too; older keys stay until no state uses them.")
+    # Nothing is re-sealed now: the running servers do not know the new key yet, and a live
+    # conversation re-sealed with it would be locked out until they restart.
+    print(f"New conversation-state key {new_id} in {path}. Restart the servers: they then seal with it and"
+          " still open states sealed with older keys. After the restart, run"
+          " `bot keys rotate-state --reseal` to re-seal the remaining states.")
 
 
 def cmd_retention(args, settings: Settings) -> None:
@@ -356,8 +366,9 @@ def parser() -> argparse.ArgumentParser:
     rw.add_argument("--key", help="your private key file (or BOT_REVIEWER_KEY)")
     rw.add_argument("--passphrase-file")
     rw.set_defaults(func=cmd_keys_rewrap)
-    keys.add_parser("rotate-state", help="new conversation-state key; live conversations re-sealed").set_defaults(
-        func=cmd_keys_rotate_state)
+    rot = keys.add_parser("rotate-state", help="new conversation-state key (then restart, then --reseal)")
+    rot.add_argument("--reseal", action="store_true", help="after the restart: re-seal live states with the active key")
+    rot.set_defaults(func=cmd_keys_rotate_state)
 
     ret = sub.add_parser("retention", help="crypto-shred reports older than the retention period")
     ret.add_argument("action", choices=["apply"])

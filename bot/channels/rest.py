@@ -179,8 +179,10 @@ class SafeRestInput(RestInput):
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata))
             except Exception as exc:
+                # The state store or another part failed: the message was not handled and nothing
+                # of it kept. 503 and "send it again", in every language.
                 logger.error("processing failed (%s)", type(exc).__name__)  # the exception type only
-                return response.json({"error": "the message could not be processed; send it again"}, status=500)
+                return response.json(catalogue.unavailable(), status=503, headers={"Retry-After": "5"})
             if not collector.messages:
                 # Every message gets an answer. None means a part (the action server, the
                 # database) failed: say so, in every language, rather than stay silent.

@@ -68,3 +68,19 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "x_LocationForHelp": d.get("location"),
         "x_Transcript": report.get("transcript", []),
     }
+
+
+# A spreadsheet runs a cell that starts with one of these (=HYPERLINK(...), =cmd|' /C calc'!A0,
+# +, -, @, and a tab or carriage return before them): OWASP's CSV-injection advice.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """A value as a CSV cell may hold it: text a spreadsheet would run as a formula is prefixed
+    with an apostrophe (shown, never run). Every CSV export writes its cells through this."""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(str(v) for v in value)
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text

@@ -12,7 +12,7 @@ import json
 import logging
 from typing import Iterable, Optional, Text
 
-from rasa.core.tracker_store import SerializedTrackerAsText, TrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.conversation import Dialogue
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -107,6 +107,37 @@ def check(endpoints_path: str = "endpoints.yml") -> str:
         raise RuntimeError(f"tracker store {store_type} is not the encrypted tracker store")
     cls(domain=None)
     return store_type
+
+
+# --- no silent fallback ------------------------------------------------------------------------
+# Rasa wraps every tracker store in FailSafeTrackerStore: when saving fails it logs the database
+# error (with its SQL parameters) and keeps the conversation in memory, in plaintext, unbounded;
+# when reading fails it greets the person as new and their answers are gone. For this store a
+# failure is a failed message instead: it propagates, the channel answers 503 ("send it again")
+# and Telegram gets a non-2xx and retries. Nothing is kept in memory.
+
+class StateUnavailable(RuntimeError):
+    """The encrypted conversation state could not be read or saved: the message is not handled."""
+
+
+def _fail_loudly(name: str):
+    original = getattr(FailSafeTrackerStore, name)
+
+    async def method(self, *args, **kwargs):
+        if not is_encrypted(self):
+            return await original(self, *args, **kwargs)
+        try:
+            return await getattr(self._tracker_store, name)(*args, **kwargs)
+        except Exception as exc:
+            logger.error("conversation state %s failed (%s): the message is refused, nothing kept", name,
+                         type(exc).__name__)  # the type only: database errors carry parameters
+            raise StateUnavailable(name) from None
+    method.__name__ = name
+    return method
+
+
+for _name in ("save", "retrieve", "retrieve_full_tracker"):
+    setattr(FailSafeTrackerStore, _name, _fail_loudly(_name))
 
 
 def is_encrypted(store) -> bool:

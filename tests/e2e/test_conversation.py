@@ -400,6 +400,31 @@ def test_the_action_server_answers_only_the_rasa_server_and_seals_only_consented
     Chat(servers.url).say("hello")  # and the Rasa server, which has the secret, is still answered
 
 
+def test_a_state_store_failure_is_a_failed_message_and_nothing_is_lost(assistant):
+    """Rasa's fail-safe wrapper kept the conversation in memory, in plaintext, when saving
+    failed, and greeted the person as new when reading failed. Now the message is refused with
+    503 "send it again", and once the store is back the conversation goes on with every answer."""
+    import sqlite3
+
+    servers, settings = assistant
+    chat = consented_report(servers.url)
+    chat.say(choice("observed"))
+    asked = chat.text(chat.say("a man took the passports of three women at the bus station"))
+    database = settings.database_url[len("sqlite:///"):]
+    with sqlite3.connect(database) as connection:
+        connection.execute("ALTER TABLE conversation_states RENAME TO conversation_states_away")
+    try:
+        status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "last Tuesday"}).encode())
+        assert status == 503 and "send your last message again" in Chat.text(replies)
+    finally:
+        with sqlite3.connect(database) as connection:
+            connection.execute("ALTER TABLE conversation_states_away RENAME TO conversation_states")
+    again = chat.text(chat.say("last Tuesday"))
+    assert "not a person" not in again and again != asked  # not greeted as new: the next question
+    log = (settings.data_dir / "log" / "rasa.log").read_text()
+    assert "InMemoryTrackerStore" not in log
+
+
 def test_paused_answers_wait_encrypted_and_continue(assistant):
     servers, _ = assistant
     chat, canary = consented_report(servers.url), new_canary()

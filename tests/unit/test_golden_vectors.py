@@ -21,3 +21,13 @@ def test_golden_vector_still_opens(vector):
 
 def test_both_suites_have_a_vector():
     assert {v["suite"] for v in DATA["vectors"]} == {"mlkem768-x25519", "x25519"}
+
+
+def test_values_a_spreadsheet_would_run_are_neutralised_for_csv():
+    from bot.reports.htcds import spreadsheet_safe
+
+    for hostile in ("=HYPERLINK(\"http://x\",\"click\")", "=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)",
+                    "\t=1", " =1", "\uff1d1+1"):
+        assert spreadsheet_safe(hostile).startswith("'"), hostile
+    assert spreadsheet_safe("a man with a knife") == "a man with a knife"
+    assert spreadsheet_safe(["=1", "b"]) == "'=1; b" and spreadsheet_safe(3) == 3 and spreadsheet_safe(None) is None

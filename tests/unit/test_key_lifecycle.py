@@ -93,11 +93,17 @@ def test_rotate_state_keeps_live_conversations(env):
     assert bot(env, "setup").returncode == 0
     settings = Settings.from_env(env)
     path = settings.data_dir / "secrets.json"
-    ConversationStates(settings.database_url, server_keys.load({"BOT_SECRETS_FILE": str(path)}), 24).put("c1", b"live")
+    running = server_keys.load({"BOT_SECRETS_FILE": str(path)})  # what the running servers hold
+    ConversationStates(settings.database_url, running, 24).put("c1", b"live")
     out = bot(env, "keys", "rotate-state")
-    assert out.returncode == 0 and "1 live conversation(s) re-sealed" in out.stdout
+    assert out.returncode == 0 and "Restart the servers" in out.stdout
+    # The servers still running with the old keys still open every live conversation.
+    assert ConversationStates(settings.database_url, running, 24).get("c1") == b"live"
     rotated = server_keys.load({"BOT_SECRETS_FILE": str(path)})
     assert rotated.active_state_key[0] == "s2"
+    assert ConversationStates(settings.database_url, rotated, 24).get("c1") == b"live"
+    out = bot(env, "keys", "rotate-state", "--reseal")  # after the restart
+    assert out.returncode == 0 and "1 live conversation(s) re-sealed" in out.stdout
     assert ConversationStates(settings.database_url, rotated, 24).get("c1") == b"live"
 
 
