@@ -42,10 +42,10 @@ def exchange(port: int, head: bytes, body: bytes = b"{}", timeout: float = 5.0) 
             return b"(no answer)"
 
 
-@pytest.fixture(scope="module")
-def server():
+def started(app: str, *args: str):
+    """A small Sanic app (source ``app``, run with its port and ``args``) on loopback: its port."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", APP, str(port)], stdout=subprocess.DEVNULL,
+    process = subprocess.Popen([sys.executable, "-c", app, str(port), *args], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     for _ in range(100):
         try:
@@ -56,6 +56,11 @@ def server():
     yield port
     process.kill()
     process.wait()
+
+
+@pytest.fixture(scope="module")
+def server():
+    yield from started(APP)
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

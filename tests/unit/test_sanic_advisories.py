@@ -15,13 +15,10 @@ raw socket against a Sanic 21.12 app with the project's HTTP guard loaded (docs/
   proxy that forwards chunked bodies as they are would disagree on where a request ends.
 """
 import socket
-import subprocess
-import sys
-import time
 
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.unit.test_http_guard import started
 
 APP = """
 import sys
@@ -81,18 +78,7 @@ def server(tmp_path_factory):
     (root / "static" / "sub" / "ok.txt").write_text("OK\n")
     (root / "other").mkdir()
     (root / "other" / "secret.txt").write_text("SECRET\n")
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-c", APP, str(port), str(root)], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield port
-    process.kill()
-    process.wait()
+    yield from started(APP, str(root))
 
 
 def test_the_static_route_serves_its_own_files(server):
