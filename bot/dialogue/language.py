@@ -35,7 +35,7 @@ def normalise(code: str | None) -> str | None:
     return base if base in SUPPORTED else None
 
 
-def _probabilities(text: str) -> dict[str, float]:
+def _probabilities(text: str, renormalise: bool = True) -> dict[str, float]:
     with _lock:  # langdetect's factory is global state
         detector_factory.init_factory()  # loads the profiles shipped in the package, once
         factory = detector_factory._factory
@@ -46,9 +46,11 @@ def _probabilities(text: str) -> dict[str, float]:
             found = detector.get_probabilities()
         except LangDetectException:
             return {}
-    # Restrict to the languages the assistant speaks, renormalised.
+    # Restrict to the languages the assistant speaks, renormalised (or not: see detect).
     kept = {p.lang: p.prob for p in found if p.lang in SUPPORTED}
     total = sum(kept.values())
+    if not renormalise:
+        return kept
     return {k: v / total for k, v in kept.items()} if total else {}
 
 
@@ -64,7 +66,11 @@ def detect(text: str | None, current: str | None = None, hint: str | None = None
     words = _WORD.findall(_NOT_LANGUAGE.sub(" ", text))
     if len(words) < MIN_WORDS_TO_SWITCH:
         return fallback
-    probabilities = _probabilities(" ".join(words))
+    # Once a conversation has a language, leaving it needs the detector's own certainty, not a
+    # share renormalised among the supported languages: "just outside Lviv" is 71 % Estonian and
+    # 29 % French to langdetect, which renormalised to 100 % French flipped one question into
+    # French in the middle of an English report.
+    probabilities = _probabilities(" ".join(words), renormalise=not normalise(current))
     if not probabilities:
         return fallback
     best = max(probabilities, key=probabilities.get)

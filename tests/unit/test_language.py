@@ -44,3 +44,14 @@ def test_normalise():
 def test_addresses_links_and_codes_do_not_change_the_language():
     assert detect("écrivez-moi à contact.person@example.org", current="fr") == "fr"
     assert detect("my reference R-7K3M-Q9PX https://example.org/contact", current="fr") == "fr"
+
+
+def test_a_place_in_an_english_answer_never_flips_the_conversation_into_french():
+    """Found by talking to it: "just outside Lviv" asked the next question in French, then the
+    one after in English again."""
+    from bot.dialogue.language import detect
+
+    assert detect("just outside Lviv", current="en") == "en"
+    assert detect("near the train station in Lviv", current="en") == "en"
+    assert detect("il y avait des enfants", current="en") == "fr"  # a French sentence still switches
+    assert detect("quelque part à Lviv", current="en") == "fr"
