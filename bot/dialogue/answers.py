@@ -26,14 +26,32 @@ def question_key(slot: str, path: str | None) -> str:
     return slot
 
 
-def _mentions(text: str, words: Iterable[str]) -> bool:
+def _longest_mention(text: str, words: Iterable[str]) -> int:
+    """The length of the longest of ``words`` the text names (0: none)."""
     folded = f" {fold(text)} "
+    longest = 0
     for word in words:
         w = fold(word)
         # whole words at the start, so "sex" matches "sexual" but "no" does not match "know"
         if re.search(rf"(?<![\w]){re.escape(w)}", folded):
-            return True
-    return False
+            longest = max(longest, len(w))
+    return longest
+
+
+def _mentions(text: str, words: Iterable[str]) -> bool:
+    return _longest_mention(text, words) > 0
+
+
+def _one_choice(opts: dict, matches: list[str], text: str) -> list[str]:
+    """Of several options named, the one named by the longest phrase, which holds the shorter:
+    "not right now" is "no" although it ends in "now", "pas en danger" is "non"."""
+    if len(matches) < 2:
+        return matches
+    lengths = {v: _longest_mention(text, [opts[v]["label"], *opts[v].get("words", [])]) for v in matches if v in opts}
+    if len(lengths) < len(matches):
+        return matches
+    best = max(lengths.values())
+    return [v for v, n in lengths.items() if n == best]
 
 
 def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | None) -> list[str]:
@@ -91,7 +109,7 @@ def interpret(
             value = question.intents[intent]
             if value in opts:
                 return Answer(value)
-        matches = _matching(opts, text, slot, path, lang)
+        matches = _one_choice(opts, _matching(opts, text, slot, path, lang), text)
         if len(matches) == 1:
             return Answer(matches[0])
         if slot == "path" and intent in question.intents:

@@ -359,3 +359,15 @@ def test_the_channel_is_kept_across_a_submission_and_reaches_the_report():
     talk.say("/affirm")
     assert talk.sent[-1]["channel"] == "telegram"
     assert talk.state.channel == "telegram" and not talk.state.answers
+
+
+@pytest.mark.parametrize("said, lang, expected", [
+    ("not right now", "en", "no"), ("no, not now", "en", "no"), ("nobody right now", "en", "no"),
+    ("yes, right now", "en", "yes"), ("pas en danger", "fr", "no"), ("pas maintenant", "fr", "no"),
+])
+def test_a_no_that_names_a_yes_word_is_still_a_no_at_the_danger_question(said, lang, expected):
+    """Found by talking to it: "not right now" at "Is anyone in immediate danger now?" was not
+    understood (it says "no" and ends in "now"), and the next answers landed one question off."""
+    talk = skip_to(to_report(Talk(), lang), "immediate_danger")
+    talk.say(said)
+    assert talk.answers["immediate_danger"] == expected and talk.state.asking != "immediate_danger"
