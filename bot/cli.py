@@ -41,23 +41,22 @@ def cmd_setup(args, settings: Settings) -> None:
                   "  In production, give BOT_STATE_KEYS and BOT_ID_KEY from your secret store instead.")
     print(f"Database ready: {settings.database_url.split('///')[-1] if settings.database_url.startswith('sqlite') else 'configured server'}")
     real = [k for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir) if not k.trial]
-    if real:
-        reviewer_keys.note_real_keys(settings.trial_key_dir)
-        print(f"Reports are sealed to {len(real)} reviewer key(s) in {settings.reviewer_keys_dir}.")
+    if settings.trial_mode and not real and reviewer_keys.ensure_trial_pair(settings.trial_key_dir):
+        print(f"No reviewer key configured: made a TRIAL reviewer key pair in {settings.trial_key_dir}.\n"
+              "  Its passphrase lies beside it, so reports sealed to it are NOT protected.\n"
+              "  For real use: `bot keys init` on a reviewer's machine (see README).")
+    used = _used_keys(settings)  # the same decision the action server makes
+    if used and not used[0].trial:
+        print(f"Reports are sealed to {len(used)} reviewer key(s) in {settings.reviewer_keys_dir}.")
+    elif used:
+        print(f"Using the TRIAL reviewer key in {settings.trial_key_dir} (no real reviewer key configured).")
     elif not settings.trial_mode:
         print(f"No reviewer key in {settings.reviewer_keys_dir}: reports cannot be sent until one is added"
               " (bot keys init on a reviewer's machine, then bot keys add here; see README).\n"
               "  To try the assistant out with a trial key instead, set BOT_TRIAL_MODE=1 (./run does).")
     else:
-        if reviewer_keys.ensure_trial_pair(settings.trial_key_dir):
-            print(f"No reviewer key configured: made a TRIAL reviewer key pair in {settings.trial_key_dir}.\n"
-                  "  Its passphrase lies beside it, so reports sealed to it are NOT protected.\n"
-                  "  For real use: `bot keys init` on a reviewer's machine (see README).")
-        if _used_keys(settings):
-            print(f"Using the TRIAL reviewer key in {settings.trial_key_dir} (no real reviewer key configured).")
-        else:
-            print(f"No reviewer key in {settings.reviewer_keys_dir}, and real keys were configured before:"
-                  " the trial key will not seal. Put the reviewer keys back (or fix BOT_REVIEWER_KEYS_DIR).")
+        print(f"No reviewer key in {settings.reviewer_keys_dir}, and real keys were configured before:"
+              " the trial key will not seal. Put the reviewer keys back (or fix BOT_REVIEWER_KEYS_DIR).")
 
 
 def cmd_keys_init(args, settings: Settings) -> None:
