@@ -3,16 +3,33 @@
 # real browser (the web chat is tested in headless Chromium) and nginx (the shipped reverse-proxy
 # configuration, deploy/nginx, is tested in front of the real servers). Installed from Debian's
 # packages when missing (CI runs as root on a Debian machine); the tests start and stop their own
-# instances.
+# instances. axe-core (the accessibility rules the browser tests run in the page) comes from the
+# npm registry into .tools/, pinned.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+AXE_VERSION=4.14.1
+
+axe() {
+  [ -f .tools/node_modules/axe-core/axe.min.js ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "npm is needed to fetch axe-core for the browser tests (Debian's package: npm)." >&2
+    return 0  # the accessibility tests then fail with this reason
+  fi
+  echo "==> Fetching axe-core $AXE_VERSION from the npm registry (for the browser tests)"
+  mkdir -p .tools
+  npm install --prefix .tools --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null
+}
+
 need=()
+command -v npm >/dev/null 2>&1 || need+=(npm)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || need+=(nginx)
-[ ${#need[@]} -eq 0 ] && exit 0
+if [ ${#need[@]} -eq 0 ]; then axe; exit 0; fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   echo "Missing for the tests: ${need[*]}. Install Debian's packages of those names." >&2
+  axe
   exit 0  # the tests that need them then fail with this reason (under CI=true a skip is a failure)
 fi
 export DEBIAN_FRONTEND=noninteractive
@@ -30,3 +47,4 @@ apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 if [[ " ${need[*]} " == *" nginx "* ]] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
   systemctl disable --now nginx >/dev/null 2>&1 || true
 fi
+axe

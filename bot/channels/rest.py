@@ -26,18 +26,23 @@ from bot.state import pseudonyms, server_keys, tracker_store
 logger = logging.getLogger(__name__)
 
 
-def shared_location(metadata) -> dict | None:
-    """The only metadata passed on: a shared location, two numbers in range. Anything else (a
-    deeply nested object made Rasa log a thousand lines a request) is dropped."""
-    where = metadata.get("location") if isinstance(metadata, dict) else None
-    if not isinstance(where, dict):
+def accepted_metadata(metadata) -> dict | None:
+    """The only metadata passed on: a shared location, two numbers in range, and the page's
+    language, one the assistant speaks. Anything else (a deeply nested object made Rasa log a
+    thousand lines a request) is dropped."""
+    if not isinstance(metadata, dict):
         return None
-    lat, lon = where.get("latitude"), where.get("longitude")
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon)):
-        return None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None
-    return {"location": {"latitude": float(lat), "longitude": float(lon)}}
+    kept: dict = {}
+    page_language = metadata.get("language")
+    if isinstance(page_language, str) and language.normalise(page_language[:16]):
+        kept["language"] = language.normalise(page_language[:16])
+    where = metadata.get("location")
+    if isinstance(where, dict):
+        lat, lon = where.get("latitude"), where.get("longitude")
+        if (all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
+                and -90 <= lat <= 90 and -180 <= lon <= 180):
+            kept["location"] = {"latitude": float(lat), "longitude": float(lon)}
+    return kept or None
 
 
 def _encodable(text: str) -> bool:
@@ -92,7 +97,9 @@ def webchat_file(name: str) -> str:
 @functools.lru_cache(maxsize=None)
 def chat_page(lang: str) -> str:
     values = {key: html.escape(catalogue.text(f"webchat_{key}", lang), quote=True)
-              for key in ("title", "exit", "exit_hint", "send", "placeholder", "unreachable")}
+              for key in ("title", "exit", "exit_hint", "exit_hint_touch", "send", "placeholder", "unreachable",
+                          "sending", "retry", "you", "assistant", "notice", "cut", "escape_more",
+                          "tracks_title", "tracks", "noscript")}
     values.update(lang=lang, dir="rtl" if lang in RTL else "ltr",
                   exit_url=html.escape(os.environ.get("BOT_WEBCHAT_EXIT_URL") or DEFAULT_EXIT_URL, quote=True))
     return webchat_file("index.html").format(**values)
@@ -173,7 +180,7 @@ class SafeRestInput(RestInput):
             text = messages.incoming(body.get("message"))
             if text is None:
                 text = "?"  # an empty or unreadable message still gets a calm answer
-            metadata = shared_location(body.get("metadata"))
+            metadata = accepted_metadata(body.get("metadata"))
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),

@@ -196,6 +196,9 @@ class Engine:
         request = None if pressed else cues.language_request(text, s.lang)
         if not pressed and not (request and request.certain):
             self._follow_language(s, text, message)
+        elif pressed and not s.greeted:
+            # The page's or the client's language opens the conversation (the web chat's "/greet").
+            s.lang = language.normalise((message.metadata or {}).get("language")) or s.lang
         command = PAYLOAD_COMMANDS.get(intent or "") or (None if pressed else cues.command(text, s.lang))
 
         # What deletes, protects or leaves works from every state, before anything else.

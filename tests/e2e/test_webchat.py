@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import http.server
+import os
 import secrets
 import shutil
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -46,8 +48,10 @@ def assistant(tmp_path_factory, neutral_site):
         yield servers
 
 
-@pytest.fixture
-def browser():
+PHONE, DESKTOP = (390, 844), (1280, 800)
+
+
+def start_browser(size=PHONE, lang="en", javascript=True, touch=False):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -59,11 +63,23 @@ def browser():
     options.binary_location = chromium
     for flag in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=390,844"]:  # a phone-sized screen
+                 f"--window-size={size[0]},{size[1]}", f"--lang={lang}"]:
         options.add_argument(flag)
+    if touch:
+        options.add_argument("--touch-events=enabled")
+    prefs = {"intl.accept_languages": lang}
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    options.add_experimental_option("prefs", prefs)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     driver.implicitly_wait(0)
+    return driver
+
+
+@pytest.fixture
+def browser():
+    driver = start_browser()  # a phone-sized screen
     yield driver
     driver.quit()
 
@@ -111,7 +127,7 @@ def test_the_page_is_served_with_a_strict_policy_and_no_third_party_assets(assis
     assert "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
     import re
 
-    assets = re.findall(r'(?:src|href)="([^"]*)"', page)
+    assets = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]*)"', page)
     assert assets and all(a.startswith("chat/") for a in assets), assets  # this origin's own files only
 
 
@@ -176,3 +192,248 @@ def test_right_to_left_text_is_laid_out_right_to_left(assistant, browser):
     english = browser.find_elements("css selector", ".msg.assistant")[0]
     assert browser.execute_script("return getComputedStyle(arguments[0]).direction", english) == "ltr"
     assert console_errors(browser) == []
+
+
+# --- fit for a survivor's phone (issue 11) ---------------------------------------------------
+
+def chat_page(driver, assistant):
+    driver.get(f"{assistant.url}/webhooks/rest/chat")
+    wait_for(driver, lambda d: messages(d))
+
+
+def some_steps(driver, canary="a van left at night"):
+    """A short report conversation: buttons and typed answers, eight replies."""
+    press(driver, "No")
+    press(driver, "Report something I saw or was told")
+    press(driver, "Yes, I agree")
+    press(driver, "I saw it myself")
+    type_and_send(driver, f"two women were kept in a locked flat above the shop, {canary}")
+    for _ in range(3):
+        press(driver, "Skip")
+
+
+def rect(driver, element):
+    return driver.execute_script("const r = arguments[0].getBoundingClientRect();"
+                                 "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right,"
+                                 " width: r.width, height: r.height};", element)
+
+
+def test_exit_is_never_covered_at_any_scroll_position_and_a_tap_leaves(assistant, browser, neutral_site):
+    """Old answer buttons painted over the sticky header: a tap at the centre of "Exit now" hit a
+    disabled button at 29 % of scroll positions, and the page stayed."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    chat_page(browser, assistant)
+    some_steps(browser)
+    exit_link = browser.find_element("id", "exit")
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    covered = []
+    for y in range(0, height, 40):
+        browser.execute_script("window.scrollTo(0, arguments[0])", y)
+        hit = browser.execute_script(
+            "const e = document.getElementById('exit'), r = e.getBoundingClientRect();"
+            "const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);"
+            "return hit === e || e.contains(hit);")
+        if not hit:
+            covered.append(y)
+    assert covered == [], f"Exit covered at scroll positions {covered}"
+    browser.execute_script("window.scrollTo(0, arguments[0])", height // 2)
+    ActionChains(browser).move_to_element(exit_link).click().perform()
+    wait_for(browser, lambda d: d.current_url == neutral_site)
+
+
+def test_exit_is_a_link_that_works_without_javascript(assistant, neutral_site):
+    driver = start_browser(javascript=False)
+    try:
+        driver.get(f"{assistant.url}/webhooks/rest/chat")
+        exit_link = driver.find_element("id", "exit")
+        assert exit_link.tag_name == "a" and exit_link.get_attribute("href") == neutral_site
+        assert "JavaScript" in driver.find_element("css selector", ".noscript").text
+        exit_link.click()
+        wait_for(driver, lambda d: d.current_url == neutral_site)
+    finally:
+        driver.quit()
+
+
+@pytest.mark.parametrize("size", [PHONE, (844, 390), DESKTOP], ids=["phone", "landscape", "desktop"])
+def test_each_reply_shows_its_question_its_buttons_and_the_input(assistant, size):
+    """The question was scrolled into view and its answer buttons left below the fold."""
+    driver = start_browser(size=size)
+    try:
+        chat_page(driver, assistant)
+        for title in ("No", "Report something I saw or was told", "Yes, I agree", "I saw it myself"):
+            before = len(messages(driver))
+            press(driver, title)
+            view = driver.execute_script("return window.innerHeight") + 1  # sub-pixel layout
+            header = rect(driver, driver.find_element("css selector", "header"))["bottom"]
+            first = rect(driver, driver.find_elements("css selector", ".msg.assistant")[before])
+            field = rect(driver, driver.find_element("id", "input"))
+            assert first["top"] >= header - 1, (title, first, header)  # the answer's start is never hidden
+            if field["bottom"] - first["top"] <= view - header:  # it all fits: it is all in view
+                for group in driver.find_elements("css selector", ".choices"):
+                    box = rect(driver, group)
+                    assert header - 1 <= box["top"] and box["bottom"] <= view, (title, box, view)
+                assert field["bottom"] <= view, (title, field, view)
+            else:
+                assert first["top"] <= header + 10, (title, first, header)  # the start, under the header
+    finally:
+        driver.quit()
+
+
+def test_a_failed_send_keeps_the_words_and_can_be_sent_again(assistant, browser):
+    """The input was cleared before the request, a failure looked sent, and every answer button
+    stayed disabled."""
+    chat_page(browser, assistant)
+    press(browser, "No")
+    browser.set_network_conditions(offline=True, latency=0, throughput=1024 * 1024)
+    box = browser.find_element("id", "input")
+    box.send_keys("my words that must not be lost")
+    browser.find_element("css selector", "form button[type=submit]").click()
+    failed = wait_for(browser, lambda d: d.find_elements("css selector", ".msg.person.failed"))
+    assert "my words that must not be lost" in failed[-1].text
+    retry = browser.find_element("css selector", ".retry")
+    assert retry.is_displayed() and browser.switch_to.active_element == retry
+    assert all(b.is_enabled() for b in browser.find_elements("css selector", ".choices button"))
+    browser.set_network_conditions(offline=False, latency=0, throughput=1024 * 1024)
+    count = len(messages(browser))
+    retry.click()
+    wait_for(browser, lambda d: len(messages(d)) > count)
+    assert not browser.find_elements("css selector", ".msg.person.failed")
+    assert any("my words that must not be lost" in m for m in messages(browser, "person"))
+
+
+def test_the_page_speaks_its_language_from_the_first_message(assistant):
+    """A French page showed an English conversation until "Français" was pressed."""
+    driver = start_browser(lang="fr")
+    try:
+        chat_page(driver, assistant)
+        assert driver.find_element("tag name", "html").get_attribute("lang") == "fr"
+        wait_for(driver, lambda d: any("pas une personne" in m for m in messages(d)))
+    finally:
+        driver.quit()
+
+
+def test_in_a_right_to_left_page_the_person_is_on_the_end_side_and_numbers_read_left_to_right(assistant, browser):
+    chat_page(browser, assistant)
+    log = rect(browser, browser.find_element("id", "log"))
+    type_and_send(browser, "hello there")
+    mine = browser.find_elements("css selector", ".msg.person")[-1]
+    assert abs(rect(browser, mine)["right"] - log["right"]) < 20  # left to right: the person on the right
+    browser.execute_script("document.documentElement.dir = 'rtl'")  # as the page is in Arabic
+    type_and_send(browser, "اتصل بي على +380 44 123 4567 من فضلك")
+    mine = browser.find_elements("css selector", ".msg.person")[-1]
+    assert abs(rect(browser, mine)["left"] - log["left"]) < 20  # right to left: the person on the left
+    number = mine.find_element("css selector", ".number")
+    assert number.text == "+380 44 123 4567"
+    assert browser.execute_script("return getComputedStyle(arguments[0]).direction", number) == "ltr"
+
+
+def test_a_screen_reader_can_tell_who_said_what_and_focus_follows_the_conversation(assistant, browser):
+    chat_page(browser, assistant)
+    some_steps(browser)
+    said = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.msg')).map(m => m.querySelector('.visually-hidden')"
+        " ? m.querySelector('.visually-hidden').textContent : '')")
+    assert all(s.strip() in ("You said:", "The assistant said:", "Notice:") for s in said), said
+    groups = browser.find_elements("css selector", ".choices")
+    assert len(groups) <= 1, "old answer buttons pile up"
+    assert not browser.find_elements("css selector", ".choices button:disabled")
+    assert all(g.get_attribute("aria-label") for g in groups)
+    active = browser.switch_to.active_element
+    assert active.tag_name in ("button", "textarea"), active.tag_name
+
+
+def _luminance(rgb: str) -> float:
+    import re
+
+    r, g, b = (int(v) / 255 for v in re.findall(r"\d+", rgb)[:3])
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_targets_are_large_enough_to_touch_and_focus_and_borders_can_be_seen(assistant, browser):
+    from selenium.webdriver.common.keys import Keys
+
+    chat_page(browser, assistant)
+    for element in [browser.find_element("id", "exit"), *browser.find_elements("css selector", ".choices button"),
+                    browser.find_element("css selector", "form button")]:
+        box = rect(browser, element)
+        assert box["height"] >= 44 and box["width"] >= 44, (element.text, box)
+    page = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    field = browser.find_element("id", "input")
+    border = browser.execute_script("return getComputedStyle(arguments[0]).borderTopColor", field)
+    assert _contrast(border, "rgb(255, 255, 255)") >= 3  # WCAG 1.4.11
+    browser.find_element("tag name", "body").send_keys(Keys.TAB)
+    focused = browser.switch_to.active_element
+    ring = browser.execute_script("return getComputedStyle(arguments[0]).outlineColor", focused)
+    assert _contrast(ring, page) >= 3 and _contrast(ring, "rgb(255, 255, 255)") >= 3
+
+
+def test_how_to_leave_no_trace_is_there_before_the_conversation(assistant, browser):
+    chat_page(browser, assistant)
+    tracks = browser.find_element("css selector", "details.tracks")
+    first = browser.execute_script("return document.querySelector('details.tracks').compareDocumentPosition("
+                                   "document.getElementById('log')) & Node.DOCUMENT_POSITION_FOLLOWING")
+    assert first  # before the conversation in reading order
+    browser.execute_script("window.scrollTo(0, 0)")  # it is at the top of the page
+    tracks.find_element("tag name", "summary").click()
+    body = tracks.find_element("css selector", ".tracks-body").text
+    assert "History" in body and "private" in body and "keeps nothing" in body
+
+
+def test_services_can_be_called_with_a_tap_and_codes_and_long_words_stay_whole(assistant, browser):
+    chat_page(browser, assistant)
+    press(browser, "No")
+    press(browser, "Get help for myself")
+    press(browser, "A safe place to stay")
+    press(browser, "A woman")
+    type_and_send(browser, "Chisinau")
+    links = wait_for(browser, lambda d: d.find_elements("css selector", ".msg.assistant a[href^='tel:']"))
+    assert all(a.get_attribute("href").startswith("tel:+") for a in links)
+    type_and_send(browser, "x" * 400)
+    mine = browser.find_elements("css selector", ".msg.person")[-1]
+    assert browser.execute_script("return arguments[0].scrollWidth <= arguments[0].clientWidth + 1", mine)
+    browser.execute_script("const box = document.getElementById('input'); box.value = 'y'.repeat(4000);"
+                           "box.dispatchEvent(new Event('input'));")
+    assert "4 000 characters" in browser.find_element("id", "status").text
+
+
+AXE = shutil.os.path.join(shutil.os.path.dirname(__file__), "..", "..", ".tools", "node_modules", "axe-core", "axe.min.js")
+
+
+def axe_violations(driver) -> list:
+    if not shutil.os.path.exists(AXE):
+        pytest.fail("axe-core is needed (scripts/ensure_test_tools.sh fetches it from the npm registry)")
+    driver.execute_script(open(AXE, encoding="utf-8").read())
+    driver.set_script_timeout(60)
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
+        " v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));")
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_no_violation(assistant, lang, size):
+    driver = start_browser(size=size, lang=lang)
+    try:
+        chat_page(driver, assistant)
+        assert axe_violations(driver) == []
+        driver.execute_script("window.scrollTo(0, 0)")
+        driver.find_element("css selector", "details.tracks summary").click()
+        buttons = wait_for(driver, lambda d: d.find_elements("css selector", ".choices button"))
+        count = len(messages(driver))
+        buttons[1].click()  # "No", in any language
+        wait_for(driver, lambda d: len(messages(d)) > count)
+        assert axe_violations(driver) == []
+        shot = Path(os.environ.get("BOT_SCREENSHOTS", "")) if os.environ.get("BOT_SCREENSHOTS") else None
+        if shot:
+            shot.mkdir(parents=True, exist_ok=True)
+            driver.save_screenshot(str(shot / f"webchat-{lang}-{size[0]}x{size[1]}.png"))
+    finally:
+        driver.quit()
