@@ -15,6 +15,7 @@ from bot.dialogue.answers import question_key
 from bot.dialogue.summary import summary_lines
 from bot.referrals.matching import Referrals
 from bot.vocabulary import places
+from bot.vocabulary.language_names import language_name
 from bot.vocabulary.fields import (
     BY_SLOT,
     NOT_APPLICABLE,
@@ -107,6 +108,7 @@ def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> lis
         lines += [messages.text("emergency_intro", lang), *emergency_lines(lang, referrals, country), ""]
     if not found:
         return [Reply("\n".join(lines + [messages.text("services_no_more", lang)]))]
+    replies: list[Reply] = []
     local = [m for m in found if m.entry.country and not m.entry.national]
     if offset == 0 and not local:
         lines.append(messages.text("services_none", lang))
@@ -115,12 +117,15 @@ def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> lis
         lines.append(messages.text("services_intro", lang,
                                    where=messages.text("services_where", lang, place=where) if where else ""))
     cost_labels = {"free": "cost_free", "low_cost": "cost_low", "paid": "cost_paid"}
+    # One message per service: on a phone, a card each, not one paragraph of 1 300 px.
+    replies.append(Reply("\n".join(lines)))
     for m in found:
         e = m.entry
+        lines = []
         offered = ", ".join(messages.options("needs", lang).get(n, {"label": n})["label"] for n in e.services)
         lines.append(messages.text("service_line", lang, name=e.name, services=offered,
-                                   languages=", ".join(e.languages), hours=e.hours or "—",
-                                   contact=e.phone or e.source))
+                                   languages=", ".join(language_name(code, lang) for code in e.languages),
+                                   hours=e.hours or "—", contact=e.phone or e.source))
         why = "; ".join(_reason(k, v, lang) for k, v in m.reasons)
         if why:
             lines.append(messages.text("service_reason", lang, reason=why))
@@ -130,7 +135,8 @@ def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> lis
             lines.append(messages.text("service_reach", lang, how=e.reach_safely))
         if e.example:
             lines.append(messages.text("service_example_note", lang))
-    return [Reply("\n".join(lines))]
+        replies.append(Reply("\n".join(lines)))
+    return replies
 
 
 def privacy(lang: str, channel: str | None, before_consent: bool = False) -> str:

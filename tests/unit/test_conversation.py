@@ -199,12 +199,15 @@ def test_questions_have_buttons_and_a_skip():
 def test_services_are_shown_for_the_place_and_marked_as_examples():
     replies = ask("next_step", {"path": "help", "location_country": "UA", "location_city": "Kyiv",
                                 "needs": ["shelter"]}, "en", DIRECTORY)
-    text = replies[0].text
+    text = "\n".join(r.text for r in replies)
     assert "Example Shelter Kyiv" in text and "Example or unverified entry" in text
+    # One message per service (a card each on a phone), languages by name, never "uk".
+    [card] = [r.text for r in replies if "Example Shelter Kyiv" in r.text]
+    assert "Here are services" not in card and "Ukrainian" in card and "uk," not in card
 
 
 def test_no_service_nearby_still_gives_a_hotline():
-    text = ask("next_step", {"path": "help", "location_country": None}, "en", DIRECTORY)[0].text
+    text = "\n".join(r.text for r in ask("next_step", {"path": "help", "location_country": None}, "en", DIRECTORY))
     assert "IOM" in text and "hotlines can refer you" in text
 
 
