@@ -118,7 +118,8 @@ def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> lis
                                    where=messages.text("services_where", lang, place=where) if where else ""))
     cost_labels = {"free": "cost_free", "low_cost": "cost_low", "paid": "cost_paid"}
     # One message per service: on a phone, a card each, not one paragraph of 1 300 px.
-    replies.append(Reply("\n".join(lines)))
+    if lines:  # "show more" has no introduction: never an empty message
+        replies.append(Reply("\n".join(lines)))
     for m in found:
         e = m.entry
         lines = []

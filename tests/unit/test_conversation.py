@@ -248,3 +248,11 @@ def test_the_opening_remembers_why_the_person_came():
 
 def test_interpret_counts():
     assert interpret("victims_count", "about 12 people", "inform", [], "en").extra == {"victims_count_number": 12}
+
+
+def test_show_more_services_never_sends_an_empty_message():
+    """Found by the random conversations: the second page of services began with an empty
+    message once each service became its own message."""
+    replies = ask("next_step", {"path": "help", "location_country": "UA", "needs": ["shelter"],
+                                "services_offset": 3}, "en", DIRECTORY)
+    assert replies and all(r.text.strip() for r in replies)
