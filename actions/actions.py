@@ -45,9 +45,10 @@ def message_of(tracker: Tracker) -> Message:
                    at=time.time(), channel=tracker.get_latest_input_channel())
 
 
-def say(dispatcher: CollectingDispatcher, replies) -> None:
+def say(dispatcher: CollectingDispatcher, replies, lang: str) -> None:
+    # Each message says its language, so that a screen reader reads it in the right voice.
     for reply in replies:
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, lang=reply.lang or lang)
 
 
 class ActionTurn(Action):
@@ -69,7 +70,7 @@ class ActionTurn(Action):
                 turn = decide.submit_failed(turn.state)
             else:
                 turn = decide.submitted(turn.state, receipt.reference, trial=receipt.trial)
-        say(dispatcher, turn.replies)
+        say(dispatcher, turn.replies, turn.state.lang)
         if turn.effect == EXIT:
             dispatcher.utter_message(json_message={"exit": True})  # the channel clears its side too
             return [AllSlotsReset()]

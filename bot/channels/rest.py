@@ -80,6 +80,25 @@ def _address(request: Request) -> str:
     return request.remote_addr or request.ip or "unknown"
 
 
+class _Collector(CollectingOutputChannel):
+    """Rasa's collector, keeping the language each message is written in (``lang``): the web chat
+    marks every message with it, so that a screen reader reads French in a French voice."""
+
+    @staticmethod
+    def _in(lang: Any, message: dict) -> dict:
+        if isinstance(lang, str) and language.normalise(lang):
+            message["lang"] = language.normalise(lang)
+        return message
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in text.strip().split("\n\n"):
+            await self._persist_message(self._in(kwargs.get("lang"), self._message(recipient_id, text=part)))
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: list, **kwargs: Any) -> None:
+        await self._persist_message(self._in(kwargs.get("lang"),
+                                             self._message(recipient_id, text=text, buttons=buttons)))
+
+
 def _page_language(request: Request) -> str:
     for part in (request.headers.get("accept-language") or "").split(","):
         found = language.normalise(part.split(";")[0])
@@ -181,7 +200,7 @@ class SafeRestInput(RestInput):
             if text is None:
                 text = "?"  # an empty or unreadable message still gets a calm answer
             metadata = accepted_metadata(body.get("metadata"))
-            collector = CollectingOutputChannel()
+            collector = _Collector()
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
                                                  metadata=metadata))

@@ -26,20 +26,22 @@ def question_key(slot: str, path: str | None) -> str:
     return slot
 
 
-def _longest_mention(text: str, words: Iterable[str]) -> int:
+def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
     """The length of the longest of ``words`` the text names (0: none)."""
     folded = f" {fold(text)} "
     longest = 0
     for word in words:
         w = fold(word)
-        # whole words at the start, so "sex" matches "sexual" but "no" does not match "know"
-        if re.search(rf"(?<![\w]){re.escape(w)}", folded):
+        # whole words at the start, so "sex" matches "sexual" but "no" does not match "know";
+        # another language's short word must be the whole word: Russian "да" is not in "далі".
+        end = r"(?!\w)" if foreign and len(w) <= 3 else ""
+        if re.search(rf"(?<![\w]){re.escape(w)}{end}", folded):
             longest = max(longest, len(w))
     return longest
 
 
-def _mentions(text: str, words: Iterable[str]) -> bool:
-    return _longest_mention(text, words) > 0
+def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
+    return _longest_mention(text, words, foreign) > 0
 
 
 def _one_choice(opts: dict, matches: list[str], text: str) -> list[str]:
@@ -62,7 +64,8 @@ def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | No
         if matches or other == (lang or language.DEFAULT):
             continue
         theirs = messages.options(options_key(slot, path), other)
-        matches = [v for v, o in theirs.items() if v in opts and _mentions(text, [o["label"], *o.get("words", [])])]
+        matches = [v for v, o in theirs.items()
+                   if v in opts and _mentions(text, [o["label"], *o.get("words", [])], foreign=True)]
     return matches
 
 

@@ -31,6 +31,7 @@ SERVES = {"woman": "women", "man": "men", "child": "children", "family": "famili
 class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
+    lang: str | None = None  # when not the conversation's language (an offer in another language)
 
 
 def payload(intent: str, **entities: Any) -> str:

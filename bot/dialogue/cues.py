@@ -59,12 +59,17 @@ def command(text: str, lang: str, only: tuple[str, ...] | None = None) -> str | 
     said = plain(text)
     if not said or len(said.split()) > MAX_COMMAND_WORDS:
         return None
-    for name, phrases in _commands(lang).items():
-        if only is not None and name not in only:
-            continue
+    candidates = {name: phrases for name, phrases in _commands(lang).items() if only is None or name in only}
+    for name, phrases in candidates.items():  # exactly a command, in any language, first
         if said in phrases:
             return name
-        if name not in DESTRUCTIVE and any(close_enough(said, p) for p in phrases):
+    # Then one slip away from exactly one command. Near two ("исправить" fix / "отправить" send,
+    # "top prosze" from "stop prosze" and "tak prosze"), it is no command: a slip must never send
+    # a report or delete one. A slip of stop or exit never counts at all.
+    near = {name for name, phrases in _commands(lang).items() if any(close_enough(said, p) for p in phrases)}
+    if len(near) == 1:
+        name = next(iter(near))
+        if name in candidates and name not in DESTRUCTIVE:
             return name
     return None
 
@@ -140,6 +145,7 @@ def greeting_language(text: str) -> str | None:
 
 # --- questions to the assistant -----------------------------------------------------------
 
+_QUESTION_MARK = re.compile("[?\u061f\u037e\uff1f]")  # ? and the Arabic, Greek and full-width ones
 TRUST_TOPICS = ("police", "immigration", "cost", "who", "abuser", "data")
 
 
@@ -149,7 +155,7 @@ def trust_question(text: str, lang: str) -> str | None:
     Only a question counts: a question mark, or a question's first words. "I told the police"
     is an answer; "will the police know" is a question.
     """
-    if not ("?" in text or _opens_a_question(text, lang)):
+    if not (_QUESTION_MARK.search(text) or _opens_a_question(text, lang)):
         return None
     for topic in TRUST_TOPICS:
         if contains(text, lang, f"trust_{topic}"):
@@ -166,7 +172,7 @@ def _opens_a_question(text: str, lang: str) -> bool:
 
 def is_question(text: str, lang: str) -> bool:
     """A question put to the assistant: a question mark and a question's first words."""
-    return "?" in (text or "") and _opens_a_question(text, lang)
+    return bool(_QUESTION_MARK.search(text or "")) and _opens_a_question(text, lang)
 
 
 # --- what the words reveal ----------------------------------------------------------------
@@ -180,8 +186,11 @@ class Signals:
 
 
 _AGE = (
-    re.compile(r"(?<!\d)(\d{1,2})\s*(?:years?|yrs?|y\.?o\b|ans|an\b)"),
-    re.compile(r"\b(?:i am|i'm|im|she is|she's|he is|he's|age|aged|ai|j'ai)\s+(\d{1,2})(?!\d)(?!\s*(?:h|am|pm|:|people|persons|personnes|kids|children|enfants|women|men|femmes|hommes|km|m\b))"),
+    # "15 years", "15 ans", "15 лет", "15 років", "15 ani", "15 lat", "15 años", "15 سنة" (folded)
+    re.compile(r"(?<!\d)(\d{1,2})\s*(?:years?|yrs?|y\.?o\b|ans|an\b|лет|год|рок|рік|ani\b|lat\b|anos|ano\b"
+               r"|سن|عام)(?!\w*\s+(?:ago|назад|тому|temu|in urma))"),  # not "15 years ago"
+    re.compile(r"\b(?:i am|i'm|im|she is|she's|he is|he's|age|aged|ai|j'ai|tengo|tiene|мне|мені|عمري|عمره|عمرها)"
+               r"\s+(\d{1,2})(?!\d)(?!\s*(?:h|am|pm|:|people|persons|personnes|kids|children|enfants|women|men|femmes|hommes|km|m\b))"),
 )
 
 

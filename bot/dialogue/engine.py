@@ -544,7 +544,8 @@ class Engine:
         if language_offer and not language_offer.certain:
             name = messages.language_name(language_offer.code)
             out.add(Reply(messages.text("language_offer", language_offer.code, language=name),
-                          [{"title": name, "payload": payload("change_language", language=language_offer.code)}]))
+                          [{"title": name, "payload": payload("change_language", language=language_offer.code)}],
+                          lang=language_offer.code))
         return self._answered(s, out, signals)
 
     def _skip(self, s: State, out: _Out) -> Turn:

@@ -12,7 +12,7 @@ import threading
 from langdetect import detector_factory
 from langdetect.lang_detect_exception import LangDetectException
 
-SUPPORTED = ("en", "fr")
+SUPPORTED = ("en", "fr", "ar")
 DEFAULT = "en"
 
 # A message needs this many words before it may change the conversation's language, and the
@@ -54,6 +54,29 @@ def _probabilities(text: str, renormalise: bool = True) -> dict[str, float]:
     return {k: v / total for k, v in kept.items()} if total else {}
 
 
+# Letters only one of the supported languages writes: enough to name the language of a first
+# message of one or two words, where langdetect guesses (NOTES.md).
+_ONLY = (
+    ("uk", re.compile(r"[іїєґІЇЄҐ]")),
+    ("ru", re.compile(r"[ыэъёЫЭЪЁ]")),
+    ("ar", re.compile(r"[\u0600-\u06ff]")),
+    ("ro", re.compile(r"[ășțşţĂȘȚŞŢ]")),
+    ("pl", re.compile(r"[łńśźżŁŃŚŹŻ]")),
+    ("es", re.compile(r"[ñ¿¡Ñ]")),
+)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _by_letters(text: str, hint: str | None = None) -> str | None:
+    found = [code for code, letters in _ONLY if code in SUPPORTED and letters.search(text)]
+    if len(found) == 1:
+        return found[0]
+    if not found and _CYRILLIC.search(text) and "ru" in SUPPORTED:
+        # Cyrillic with no letter of its own ("так"): the client's language, else Russian
+        return normalise(hint) if normalise(hint) in ("uk", "ru") else "ru"
+    return None
+
+
 def detect(text: str | None, current: str | None = None, hint: str | None = None) -> str:
     """The supported language the person is most likely writing in.
 
@@ -65,6 +88,8 @@ def detect(text: str | None, current: str | None = None, hint: str | None = None
         return fallback
     words = _WORD.findall(_NOT_LANGUAGE.sub(" ", text))
     if len(words) < MIN_WORDS_TO_SWITCH:
+        if not normalise(current) and words:  # a first message: its letters may name it
+            return _by_letters(" ".join(words), hint) or fallback
         return fallback
     # Once a conversation has a language, leaving it needs the detector's own certainty, not a
     # share renormalised among the supported languages: "just outside Lviv" is 71 % Estonian and

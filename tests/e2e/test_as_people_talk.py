@@ -13,7 +13,7 @@ import time
 import pytest
 
 from bot import launcher
-from bot.dialogue import messages
+from bot.dialogue import language, messages
 from bot.reports import htcds, review, reviewer_keys
 from bot.reports.store import ReportStore
 from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
@@ -44,7 +44,7 @@ def log_sizes(settings) -> dict:
 
 
 def unclear_count(replies) -> int:
-    return sum(r.get("text") in {messages.text("unclear_answer", lang) for lang in ("en", "fr")} for r in replies)
+    return sum(r.get("text") in {messages.text("unclear_answer", lang) for lang in language.SUPPORTED} for r in replies)
 
 
 def opened_reports(settings):

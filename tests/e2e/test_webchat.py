@@ -317,6 +317,28 @@ def test_the_page_speaks_its_language_from_the_first_message(assistant):
         driver.quit()
 
 
+def test_every_message_says_its_language_so_a_screen_reader_uses_the_right_voice(assistant, browser):
+    """Messages carried no lang: a screen reader read French in an English voice."""
+    chat_page(browser, assistant)
+    wait_for(browser, lambda d: d.find_elements("css selector", ".choices button"))
+    langs = browser.execute_script("return Array.from(document.querySelectorAll('.msg.assistant')).map(m => m.lang)")
+    assert langs and set(langs) == {"en"}, langs
+    # Each language's button is written in, and marked as, its own language.
+    named = {b.text: b.get_attribute("lang") for b in browser.find_elements("css selector", ".choices button")}
+    assert named.get("Français") == "fr" and named.get("English") == "en", named
+    count = len(messages(browser))
+    press(browser, "Français")
+    wait_for(browser, lambda d: len(messages(d)) > count)
+    latest = browser.find_elements("css selector", ".msg.assistant")[count:]
+    assert latest and all(m.get_attribute("lang") == "fr" for m in latest)
+    # "The assistant said:" is the page's own words, in the page's language.
+    labels = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.msg.assistant .visually-hidden')).map(s => s.lang)")
+    assert set(labels) == {"en"}
+    assert all(b.get_attribute("lang") == "fr" for b in browser.find_elements("css selector", ".choices button")
+               if b.text not in ("English", "Français"))
+
+
 def test_in_a_right_to_left_page_the_person_is_on_the_end_side_and_numbers_read_left_to_right(assistant, browser):
     chat_page(browser, assistant)
     log = rect(browser, browser.find_element("id", "log"))

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from bot.dialogue import messages
+from bot.dialogue import language, messages
 from bot.dialogue.engine import CLOSE, EXIT, OPENING, PAUSED, PAYLOAD_COMMANDS, SUBMIT, SUMMARY, State
 
 from .dialogue_talk import engine
@@ -62,11 +62,11 @@ PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
 def _unclear_texts() -> set[str]:
-    return {messages.text(key, lang) for key in ("unclear_answer", "narrative_required") for lang in ("en", "fr")}
+    return {messages.text(key, lang) for key in ("unclear_answer", "narrative_required") for lang in language.SUPPORTED}
 
 
 def _way_out_texts() -> set[str]:
-    return {messages.text("way_out", lang) for lang in ("en", "fr")}
+    return {messages.text("way_out", lang) for lang in language.SUPPORTED}
 
 
 UNCLEAR, WAY_OUT = _unclear_texts(), _way_out_texts()
@@ -201,7 +201,7 @@ class Conversation(RuleBasedStateMachine):
 
     @invariant()
     def language_is_supported(self):
-        assert self.state.lang in ("en", "fr")
+        assert self.state.lang in language.SUPPORTED
 
 
 Conversation.TestCase.settings = settings(max_examples=CONVERSATIONS, stateful_step_count=40, deadline=None,

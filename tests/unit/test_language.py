@@ -25,7 +25,7 @@ def test_payloads_emoji_and_empty_keep_the_current_language():
 
 
 def test_unsupported_scripts_fall_back_to_current_then_hint():
-    assert detect("مرحبا كيف حالك اليوم يا صديقي", current="fr") == "fr"
+    assert detect("मुझे अभी मदद चाहिए कृपया यहाँ", current="fr") == "fr"  # Hindi: not spoken (yet)
     assert detect("ok", hint="fr-CA") == "fr"
     assert detect("ok", hint="de") == "en"
 
@@ -37,7 +37,8 @@ def test_detection_is_deterministic():
 
 def test_normalise():
     assert normalise("FR_fr") == "fr"
-    assert normalise("uk") is None
+    assert normalise("ar-IQ") == "ar"
+    assert normalise("de") is None
     assert normalise(None) is None
 
 
@@ -55,3 +56,13 @@ def test_a_place_in_an_english_answer_never_flips_the_conversation_into_french()
     assert detect("near the train station in Lviv", current="en") == "en"
     assert detect("il y avait des enfants", current="en") == "fr"  # a French sentence still switches
     assert detect("quelque part à Lviv", current="en") == "fr"
+
+
+def test_a_first_message_of_one_or_two_words_opens_in_its_script_s_language():
+    """Short first messages opened in the default language: "نعم" got English."""
+    assert detect("نعم") == "ar"
+    assert detect("ساعدني") == "ar"
+    # An established conversation keeps its language on a short reply in another alphabet:
+    # a place name ("أربيل") in an English answer is an answer, not a switch.
+    assert detect("أربيل", current="en") == "en"
+    assert detect("رأيت فتيات يتم نقلهن في حافلة صغيرة ليلا", current="en") == "ar"

@@ -70,13 +70,17 @@
     element.appendChild(document.createTextNode(words.slice(last)));
   }
 
-  function bubble(words, who) {
+  var LANGUAGE = /^\/change_language\{"language":"([a-z]{2})"\}$/;
+
+  function bubble(words, who, lang) {
     var p = document.createElement("p");
     p.className = "msg " + who;
     p.dir = "auto"; // right-to-left text lays out right to left, whatever the page's language
+    if (lang) p.lang = lang; // read in its own language's voice, whatever the page's language
     var said = document.createElement("span");
     said.className = "visually-hidden"; // who said it, for a screen reader: colour and side are not enough
     said.dir = document.documentElement.dir; // its own direction: it must not decide the message's
+    said.lang = document.documentElement.lang; // and its own language: the page's
     said.textContent = (who === "person" ? text.you : who === "assistant" ? text.assistant : text.notice) + " ";
     p.appendChild(said);
     fill(p, words, who === "assistant");
@@ -88,7 +92,7 @@
     Array.prototype.forEach.call(log.querySelectorAll(".choices"), function (group) { group.remove(); });
   }
 
-  function choices(list, question) {
+  function choices(list, question, lang) {
     var group = document.createElement("div");
     group.className = "choices";
     group.setAttribute("role", "group");
@@ -98,6 +102,10 @@
       button.type = "button";
       button.textContent = b.title;
       button.dir = "auto";
+      // A language's button is written in that language ("Українська").
+      var named = LANGUAGE.exec(b.payload || "");
+      button.lang = named ? named[1] : (lang || "");
+      if (!button.lang) button.removeAttribute("lang");
       button.addEventListener("click", function () { send(b.payload, b.title); });
       group.appendChild(button);
     });
@@ -157,8 +165,8 @@
       var first = null, group = null, question = "";
       (replies || []).forEach(function (m) {
         if (m.custom && m.custom.exit) { leave(false); return; }
-        if (m.text) { var p = bubble(m.text, "assistant"); first = first || p; question = m.text; }
-        if (m.buttons && m.buttons.length) group = choices(m.buttons, question);
+        if (m.text) { var p = bubble(m.text, "assistant", m.lang); first = first || p; question = m.text; }
+        if (m.buttons && m.buttons.length) group = choices(m.buttons, question, m.lang);
       });
       if (leaving) return;
       showLatest(first);
@@ -168,15 +176,24 @@
     }).catch(function (error) {
       setBusy(false);
       status.textContent = "";
-      var notice = (error.replies || []).map(function (m) { return m.text; }).filter(Boolean).join("\n");
-      failed(mine, message, shown, notice, metadata);
+      failed(mine, message, shown, (error.replies || []).filter(function (m) { return m && m.text; }), metadata);
     });
     return true;
   }
 
   // Not sent: the person's words stay, marked, with a way to send them again.
-  function failed(mine, message, shown, notice, metadata) {
-    var note = bubble(notice || text.unreachable, "system");
+  // The server's notice comes once in each language it speaks, each part marked with its language.
+  function failed(mine, message, shown, notices, metadata) {
+    var note = notices.length ? bubble(notices[0].text, "system", notices[0].lang)
+                              : bubble(text.unreachable, "system");
+    notices.slice(1).forEach(function (m) {
+      var part = document.createElement("span");
+      part.dir = "auto";
+      if (m.lang) part.lang = m.lang;
+      note.appendChild(document.createElement("br"));
+      fill(part, m.text, false);
+      note.appendChild(part);
+    });
     if (mine) {
       mine.classList.remove("sending");
       mine.removeAttribute("aria-busy");
@@ -185,6 +202,7 @@
     var retry = document.createElement("button");
     retry.type = "button";
     retry.className = "retry";
+    retry.lang = document.documentElement.lang;
     retry.textContent = text.retry;
     retry.addEventListener("click", function () {
       if (busy) return;
