@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot.dialogue import language, messages
+from bot.vocabulary import counts
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -127,8 +129,21 @@ def interpret(
         return Answer(["Other"], extra={f"{slot}_text": text})
 
     if question.kind == "count":
-        digits = re.search(r"\d+", text)
-        return Answer(text, extra={"victims_count_number": int(digits.group())} if digits else {})
+        count = counts.understand(text, lang or language.DEFAULT)
+        extra: dict[str, Any] = {}
+        if count.number is not None:
+            extra["victims_count_number"] = count.number
+        # Children among them, said in the answer ("2 are kids", "looked 15 or 16"): the minors
+        # question is answered already, and never asked again.
+        if count.minors or (count.youngest is not None and count.youngest < 18) or count.minors_mentioned:
+            extra["minors"] = "yes"
+        if count.youngest is not None and count.youngest < 18:
+            extra["age_under_18"] = count.youngest
+        return Answer(text, extra=extra)
+
+    if question.kind == "date":
+        # When the answer was given: "yesterday" is read against it, at the summary and at sending.
+        return Answer(text, extra={"incident_date_at": int(time.time())})
 
     # text, date, place: the person's own words are the answer.
     return Answer(text)

@@ -434,7 +434,7 @@ class Engine:
             return
         for q in REPORT:
             s.answers.pop(q.slot, None)
-        for key in ("exploitation_type_text", "control_signs_text", "victims_count_number"):
+        for key in ("exploitation_type_text", "control_signs_text", "victims_count_number", "incident_date_at"):
             s.answers.pop(key, None)
         s.draft_id = str(uuid.uuid4())
         location = s.answers.get("location")

@@ -61,12 +61,12 @@ def language_name(lang: str) -> str:
 
 def unavailable() -> list[dict]:
     """'Please send that again', in every language, for when no answer could be made."""
-    return [{"recipient_id": None, "text": "\n".join(text("unavailable", lang) for lang in language.SUPPORTED)}]
+    return [{"recipient_id": None, "text": text("unavailable", lang), "lang": lang} for lang in language.SUPPORTED]
 
 
 def too_fast() -> list[dict]:
     """'Please wait a moment', in every language, for a message over the rate limit."""
-    return [{"recipient_id": None, "text": "\n".join(text("too_fast", lang) for lang in language.SUPPORTED)}]
+    return [{"recipient_id": None, "text": text("too_fast", lang), "lang": lang} for lang in language.SUPPORTED]
 
 
 def understanding(lang: str) -> dict[str, Any]:

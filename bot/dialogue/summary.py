@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from datetime import date
+
+from babel.dates import format_date
+
 from bot.dialogue import messages
+from bot.reports import report
+from bot.vocabulary import counts, dates
 from bot.vocabulary.fields import BY_SLOT, NOT_APPLICABLE, REPORT, answered, options_key
 
 
@@ -17,6 +23,49 @@ def display_value(slot: str, value: Any, lang: str, path: str | None = None) -> 
         values = value if isinstance(value, list) else [value]
         return ", ".join(opts[v]["label"] if v in opts else str(v) for v in values)
     return str(value)
+
+
+BABEL_LOCALES = {"en": "en_GB"}  # day first, as written across Europe
+
+
+def _day(iso: str, lang: str) -> str:
+    return format_date(date.fromisoformat(iso), format="full", locale=BABEL_LOCALES.get(lang, lang))
+
+
+def understood(slot: str, slots: dict[str, Any], lang: str) -> str | None:
+    """What the assistant read in a free answer, in the person's language, so that a misreading
+    can be seen and corrected before anything is sent: "Tuesday 24 November 2026, around 23:00",
+    "about 12 people, 2 under 18". None where there is nothing to read."""
+    text = slots.get(slot)
+    if not isinstance(text, str) or not answered(text):
+        return None
+    if slot == "incident_date":
+        when = dates.understand(text, lang, report.answered_at(slots))
+        if when is None:
+            return messages.text("understood_not", lang)
+        shown = _day(when.date, lang)
+        if when.until:
+            shown = messages.text("understood_range", lang, first=shown, last=_day(when.until, lang))
+        if when.time:
+            key = "understood_at" if when.approximate else "understood_at_exactly"
+            return messages.text(key, lang, date=shown, time=when.time)
+        return messages.text("understood_about", lang, value=shown) if when.approximate and not when.until else shown
+    if slot == "victims_count":
+        count = counts.understand(text, lang)
+        parts = []
+        if count.number is not None:
+            people = (messages.text("understood_people_range", lang, number=count.number, up_to=count.up_to)
+                      if count.up_to else messages.text("understood_people", lang, number=count.number))
+            parts.append(messages.text("understood_about", lang, value=people)
+                         if count.approximate and not count.up_to else people)
+        if count.minors:
+            parts.append(messages.text("understood_minors", lang, count=count.minors))
+        elif count.minors_mentioned:
+            parts.append(messages.text("understood_some_minors", lang))
+        if count.ages:
+            parts.append(messages.text("understood_ages", lang, ages=", ".join(str(a) for a in count.ages)))
+        return ", ".join(parts) or None
+    return None
 
 
 def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
@@ -38,6 +87,9 @@ def summary_lines(slots: dict[str, Any], lang: str) -> list[str]:
         if q.slot == "consent" or value == NOT_APPLICABLE or value is None:
             continue
         shown = display_value(q.slot, value, lang, path)
+        read = understood(q.slot, slots, lang)
+        if read:  # what it was taken to mean, then the person's own words
+            shown = f"{read} ({shown})"
         if slots.get(f"{q.slot}_text"):  # what the person typed, beside what it was taken to mean
             shown = f"{shown} ({slots[f'{q.slot}_text']})" if value != ["Other"] else slots[f"{q.slot}_text"]
         lines.append(messages.text("summary_line", lang, label=messages.field(q.slot, lang), value=shown))

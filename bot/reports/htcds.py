@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.vocabulary import places
-
 # Answers whose option value is not an HTCDS picklist value.
-METHODS_OF_CONTROL = {"RestrictsFreedom": "Other", "None": None}
+# "Locked in or watched" is HTCDS's MethodsOfControlRestrictsMovement (Field Definitions: "isolated,
+# confined or limited the movement of the individual"), not Other.
+METHODS_OF_CONTROL = {"RestrictsFreedom": "RestrictsMovement", "None": None}
 GENDER = {"Both": ["Feminine", "Masculine"], "NonSpecifiedUnknown": ["NonSpecifiedUnknown"]}
 
 
@@ -23,7 +23,8 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
     a, d = report.get("answers", {}), report.get("derived", {})
     controls = [METHODS_OF_CONTROL.get(v, v) for v in _list(a.get("control_signs"))]
     gender = a.get("victims_gender")
-    nationality = places.nationality_in(a.get("victims_nationality") or "")
+    when = d.get("incident_when") or {}
+    count = d.get("victims_count") or {}
     stage = a.get("stage")
     return {
         "hte_Description": a.get("narrative"),
@@ -35,10 +36,15 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "hte_Type": stage if stage in ("Recruitment", "Transit", "Exploitation") else None,
         "vic_TypeOfExploitation": _list(a.get("exploitation_type")),
         "vic_MethodsOfControl": sorted({c for c in controls if c}),
-        "vic_AgeWhenTrafficked": d.get("age_under_18"),  # an age in years, when the person gave one
+        # An age in years, when the person gave one (for a group, the youngest said).
+        "vic_AgeWhenTrafficked": d.get("youngest_age") if d.get("youngest_age") is not None else d.get("age_under_18"),
         "prs_Gender": GENDER.get(gender, [gender] if gender else []),
-        "prs_Nationality": nationality,
-        "per_RoleInProcess": [],
+        # Citizenship stated as such; a guess ("might have been Syrian by the accent") is kept apart,
+        # marked uncertain, never given as the standard's fact.
+        "prs_Citizenship": d.get("citizenship") or [],
+        "prs_PrimaryLanguage": (d.get("languages") or [None])[0],
+        "prs_SecondaryLanguage": (d.get("languages") or [None, None])[1] if len(d.get("languages") or []) > 1 else None,
+        "per_RoleInProcess": d.get("perpetrator_roles") or [],
         "per_RoleDetails": a.get("perpetrators"),
         "con_Consent": a.get("consent") == "yes",
         "x_Reference": reference,
@@ -54,6 +60,15 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "x_SubmittedAt": report.get("submitted_at"),
         "x_KnowledgeSource": a.get("knowledge_source"),
         "x_DateAsTold": a.get("incident_date"),
+        "x_TimeOfDay": when.get("time"),
+        "x_DateUntil": when.get("until"),
+        "x_DateApproximate": bool(when.get("approximate")),
+        "x_VictimsCountNumber": count.get("number"),
+        "x_VictimsCountUpTo": count.get("up_to"),
+        "x_VictimsCountApproximate": bool(count.get("approximate")),
+        "x_MinorsCount": count.get("minors"),
+        "x_AgesAsTold": count.get("ages") or [],
+        "x_CitizenshipUncertain": d.get("citizenship_uncertain") or [],
         "x_PlaceAsTold": a.get("place"),
         "x_VictimsCount": a.get("victims_count"),
         "x_MinorsInvolved": a.get("minors"),

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.vocabulary import dates
+from bot.vocabulary import counts, dates, people
 from bot.vocabulary.fields import REPORT, REPORT_PATHS, answered
 
 KINDS = {"report": "incident_report", "third_party": "third_party_concern", "help": "help_request"}
@@ -47,9 +47,10 @@ def check(slots: dict[str, Any]) -> None:
     for key in _TEXT_EXTRAS:
         if slots.get(key) is not None and not isinstance(slots[key], str):
             raise Refused(f"{key} is not text")
-    count = slots.get("victims_count_number")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        raise Refused("victims_count_number is not a number")
+    for key in ("victims_count_number", "incident_date_at"):
+        number = slots.get(key)
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+            raise Refused(f"{key} is not a number")
     age = slots.get("age_under_18")
     if age is not None and (isinstance(age, bool) or not isinstance(age, (int, str))):
         raise Refused("age_under_18 is not an age")
@@ -58,16 +59,46 @@ def check(slots: dict[str, Any]) -> None:
         raise Refused("needs is not a list of needs")
 
 
+def answered_at(slots: dict[str, Any]) -> datetime | None:
+    at = slots.get("incident_date_at")
+    if isinstance(at, int) and not isinstance(at, bool) and 0 < at < 2**40:
+        return datetime.fromtimestamp(at, timezone.utc)
+    return None
+
+
+def understood(given: dict[str, Any], slots: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What the free answers say in the standard's terms, read again from the person's words (never
+    from anything a caller could slip in beside them): the date, the count and ages, the
+    citizenship and languages of the people seen, the roles of the people in control."""
+    found: dict[str, Any] = {}
+    if "incident_date" in given:
+        when = dates.understand(given["incident_date"], lang, answered_at(slots))
+        if when:
+            found["incident_date_iso"] = when.date
+            found["incident_when"] = when.as_dict()
+    if "victims_count" in given:
+        count = counts.understand(given["victims_count"], lang)
+        if count.number is not None:
+            found["victims_count_number"] = count.number
+        if count.as_dict():
+            found["victims_count"] = count.as_dict()
+        if count.youngest is not None:
+            found["youngest_age"] = count.youngest
+    if "victims_nationality" in given:
+        seen = people.citizenship_and_languages(given["victims_nationality"])
+        found.update({k: v for k, v in seen.items() if v})
+    if "perpetrators" in given:
+        found["perpetrator_roles"] = people.roles_in(given["perpetrators"])
+    return found
+
+
 def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=None) -> dict[str, Any]:
     """The plaintext report that is sealed: every answer as given, plus what was derived."""
     given = answers(slots)
     derived: dict[str, Any] = {}
-    if "incident_date" in given:
-        derived["incident_date_iso"] = dates.parse(given["incident_date"], lang)
+    derived.update(understood(given, slots, lang))
     if "place" in given and directory is not None:
         derived["country"], derived["city"] = directory.locate(given["place"])
-    if slots.get("victims_count_number") is not None:
-        derived["victims_count_number"] = slots["victims_count_number"]
     for extra in ("exploitation_type_text", "control_signs_text", "needs", "needs_text", "location",
                   "age_under_18"):
         if answered(slots.get(extra)):

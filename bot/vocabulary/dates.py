@@ -1,48 +1,199 @@
-"""When something happened, from what a person typed ("yesterday", "la nuit dernière", "3 May")."""
+"""When something happened, from what a person typed ("last Tuesday around 2300", "hier soir",
+"امبارح الساعة 11", "3 May").
+
+Read by Duckling, the engine behind Rasa's ``DucklingEntityExtractor``, in-process through the
+``pyduckling-native-phihos`` wheel (NOTES.md): about 1 ms a call, in every supported language.
+What Duckling leaves to us: a report is about the past, so a bare weekday or a day without a year
+is the last one, not the next; "2300" is a time of day when a day was said; "around" and ranges
+make the answer approximate. The person's own words are always kept beside what was understood.
+"""
 from __future__ import annotations
 
+import functools
 import re
-from datetime import date, datetime
+import threading
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
 
-import dateparser
+from bot.vocabulary.text import clean_text, fold
 
-from bot.vocabulary.text import fold
+# A date is said in a few words; the parser sees at most this much.
+MAX_DATE_CHARS = 160
+MAX_NUMBERS = 8
+# Duckling's language for each supported language; day-first locales where Duckling has them.
+LOCALES = {"en": "EN_GB", "fr": "FR_FR", "ar": "AR_EG", "uk": "UK_UA", "ru": "RU_RU", "pl": "PL_PL",
+           "ro": "RO_RO", "es": "ES_ES"}
+ZONEINFO = "/usr/share/zoneinfo"
 
-# Parts of the day that dateparser does not read: what they mean as a day.
-PARTS_OF_DAY = {
-    "en": {"last night": "yesterday", "yesterday evening": "yesterday", "yesterday night": "yesterday",
-           "this morning": "today", "tonight": "today", "this evening": "today", "earlier today": "today"},
-    "fr": {"la nuit derniere": "hier", "hier soir": "hier", "hier matin": "hier", "cette nuit": "aujourd'hui",
-           "ce matin": "aujourd'hui", "ce soir": "aujourd'hui", "tout a l'heure": "aujourd'hui"},
-}
+# What Duckling does not read, said another way it does (folded).
+REPHRASE = {"la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a quelques jours",
+            "the other day": "a few days ago", "the night before last": "two days ago"}
+
+# Words that make a time approximate, in any supported language (folded).
+APPROXIMATE = ("around", "about", "approximately", "roughly", "maybe", "perhaps", "sometime", "or so", "ish",
+               "vers", "environ", "a peu pres", "peut-etre", "peut etre", "je crois", "je pense",
+               "حوالي", "حوالى", "تقريبا", "ربما", "يمكن", "بحدود",
+               "приблизно", "близько", "десь", "може", "примерно", "около", "где-то", "okolo", "mniej wiecej",
+               "chyba", "cam", "aproximativ", "pe la", "poate", "alrededor", "aproximadamente", "mas o menos",
+               "quizas", "tal vez", "hacia")
+# "2300", "0900 hrs", "23h30": a time of day on a 24-hour clock, as soldiers and Europeans write it.
+# Never a year ("2026") or part of a written date ("12/10/2026") unless marked as a time.
+_CLOCK = re.compile(r"(?<![\d:/.\-])([01]\d|2[0-3])([:.h]?)([0-5]\d)(\s*(?:h|hrs|hours|heures)\b)?(?![\d:/.\-])")
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?!\d)")
 
 
-# A date is said in a few words; the parser sees at most this much. dateparser recurses on long
-# runs of numbers (2 000 characters of digits raised RecursionError and blocked the report).
-MAX_DATE_CHARS = 120
+@dataclass(frozen=True)
+class When:
+    """What was understood of a time: a day, maybe a time of day or a range, and how sure."""
+
+    date: str  # ISO day; the first day of a range
+    time: str | None = None  # "23:00" when a time of day was said
+    until: str | None = None  # ISO day, the last day of a range ("last week")
+    approximate: bool = False
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+
+_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _duckling():
+    import duckling  # starts the Haskell runtime once
+
+    return duckling, duckling.load_time_zones(ZONEINFO)
+
+
+class _Unreadable(Exception):
+    pass
+
+
+def _entities(text: str, lang: str, now: datetime, dims: tuple[str, ...]) -> list[dict]:
+    # Duckling takes a C string: a NUL or other control character made the binding panic (a
+    # BaseException that would have ended the turn). They say nothing about dates anyway.
+    text = clean_text(text).replace("\x00", "")
+    try:
+        return _parse(text, lang, now, dims)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as error:  # noqa: BLE001 - the binding's panics are BaseExceptions
+        raise _Unreadable(type(error).__name__) from None
+
+
+def _parse(text: str, lang: str, now: datetime, dims: tuple[str, ...]) -> list[dict]:
+    duckling, zones = _duckling()
+    with _lock:  # one Haskell runtime, one caller at a time
+        ref = duckling.parse_ref_time(zones, "UTC", int(now.timestamp()))
+        language = duckling.parse_lang(LOCALES.get(lang, "EN_GB").split("_")[0])
+        locale = duckling.parse_locale(LOCALES.get(lang, "EN_GB"), duckling.default_locale_lang(language))
+        context = duckling.Context(ref, locale)
+        return duckling.parse(text, context, duckling.parse_dimensions(list(dims)), False)
+
+
+def numbers(text: str, lang: str) -> list[tuple[int, int, float]]:
+    """(start, end, value) of every number Duckling reads ("two", "a dozen", "30")."""
+    if not text:
+        return []
+    try:
+        found = _entities(text[:MAX_DATE_CHARS * 4], lang, datetime.now(timezone.utc), ("number",))
+    except Exception:  # an input the parser cannot take is not understood, never an error
+        return []
+    return [(e["start"], e["end"], e["value"]["value"]) for e in found
+            if e.get("dim") == "number" and isinstance(e.get("value", {}).get("value"), (int, float))]
+
+
+def understand(text: str | None, lang: str, now: datetime | None = None) -> When | None:
+    """When the event happened, or None when the words do not say (the words are kept anyway)."""
+    if not text or not text.strip():
+        return None
+    now = now or datetime.now(timezone.utc)
+    said = " ".join(text.split())[:MAX_DATE_CHARS]
+    # Duckling's time rules combine every pair of numbers: its work doubles with each number past
+    # about fifteen ("12 " * 20 took 2 s, * 50 never ended). A date needs a few: the rest is cut.
+    many = list(re.finditer(r"\d+", said))
+    if len(many) > MAX_NUMBERS:
+        said = said[:many[MAX_NUMBERS].start()]
+    folded = fold(said)
+    for phrase, plainer in REPHRASE.items():
+        if phrase in folded:
+            said = folded.replace(phrase, plainer)
+    try:
+        found = [e for e in _entities(said, lang, now, ("time",)) if e.get("dim") == "time"]
+    except Exception:
+        return None
+    if not found:
+        return None
+    # The longest mention is the date ("last Tuesday" rather than "Tuesday").
+    best = max(found, key=lambda e: e["end"] - e["start"])
+    when = _when(best["value"], said, now)
+    if when is None:
+        return None
+    folded = f" {fold(said)} "
+    if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in APPROXIMATE):
+        when = When(when.date, when.time, when.until, approximate=True)
+    return when
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _when(value: dict, said: str, now: datetime) -> When | None:
+    today = now.astimezone(timezone.utc).date()
+    if value.get("type") == "interval":
+        start, end = value.get("from"), value.get("to")
+        if not start:
+            return None
+        first = _instant(start["value"])
+        last = _instant(end["value"]) - timedelta(seconds=1) if end else first
+        if first.date() > today:
+            return None
+        hours = start.get("grain") in ("hour", "minute")
+        same_day = first.date() == last.date()
+        return When(first.date().isoformat(), until=None if same_day else min(last.date(), today).isoformat(),
+                    time=first.strftime("%H:%M") if hours and not same_day else None,
+                    approximate=True)
+    if not value.get("value"):
+        return None
+    moment = _instant(value["value"])
+    grain = value.get("grain")
+    # Past, not future: "Wednesday" is the last Wednesday, "3 May" the last 3 May. A future date
+    # with its year written out is a misreading or a mistake: not understood.
+    if moment.date() > today:
+        if _YEAR.search(said):
+            return None
+        if moment.date() - today <= timedelta(days=7) and grain in ("day", "hour", "minute"):
+            moment -= timedelta(days=7)
+        else:
+            try:
+                moment = moment.replace(year=moment.year - 1)
+            except ValueError:  # 29 February
+                moment -= timedelta(days=365)
+        if moment.date() > today:
+            return None
+    time_of_day = moment.strftime("%H:%M") if grain in ("hour", "minute") else None
+    relative = grain == "hour" and moment.hour == now.astimezone(timezone.utc).hour and moment.minute == 0
+    if relative:  # "a few days ago": counted back from this hour, which says nothing of the time
+        time_of_day = None
+    if time_of_day is None and grain == "day":
+        for clock in _CLOCK.finditer(said):
+            if clock.group(2) or clock.group(4) or not _YEAR.fullmatch(clock.group(0)):
+                time_of_day = f"{clock.group(1)}:{clock.group(3)}"
+                break
+    if grain == "week":
+        end = min(moment.date() + timedelta(days=6), today)
+        return When(moment.date().isoformat(), until=end.isoformat(), approximate=True)
+    if grain == "month":
+        end = (moment.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return When(moment.date().isoformat(), until=min(end.date(), today).isoformat(), approximate=True)
+    if grain in ("quarter", "year"):
+        return When(moment.date().isoformat(), until=today.isoformat(), approximate=True)
+    return When(moment.date().isoformat(), time=time_of_day, approximate=relative)
 
 
 def parse(text: str, lang: str, today: date | None = None) -> str | None:
     """ISO date (YYYY-MM-DD) of the event, or None when it cannot be told."""
-    if not text:
-        return None
-    try:
-        return _parse(fold(text)[:MAX_DATE_CHARS], lang, today)
-    except (RecursionError, ValueError, OverflowError, TypeError):
-        return None  # not understood; the person's own words are kept beside it
-
-
-def _parse(folded: str, lang: str, today: date | None) -> str | None:
-    for phrase, day in PARTS_OF_DAY.get(lang, {}).items():
-        if phrase in folded:
-            folded = day
-            break
-    folded = re.sub(r"\b(vers|around|about|at|a|environ)\s+\d{1,2}\s*(h|pm|am|:\d\d)?\S*", "", folded).strip()
-    today = today or date.today()
-    # Day first, as written across Europe; a date in the future is a misreading, not an answer.
-    settings = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "DATE_ORDER": "DMY",
-                "RELATIVE_BASE": datetime.combine(today, datetime.min.time())}
-    found = dateparser.parse(folded, languages=[lang, "en"], settings=settings)
-    if not found or found.date() > today:
-        return None
-    return found.date().isoformat()
+    now = datetime.combine(today, datetime.min.time().replace(hour=12), tzinfo=timezone.utc) if today else None
+    when = understand(text, lang, now)
+    return when.date if when else None

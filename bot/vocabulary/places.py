@@ -31,15 +31,6 @@ DEMONYM_STEMS = {
 }
 
 
-def nationality_in(text: str) -> str | None:
-    """The country of a nationality or country named in free text ("they spoke Romanian")."""
-    folded = f" {fold(text)} "
-    for code, stems in DEMONYM_STEMS.items():
-        if any(re.search(rf"(?<!\w){stem}", folded) for stem in stems):
-            return code
-    return country_in(text)
-
-
 @functools.lru_cache(maxsize=1)
 def _country_names() -> list[tuple[str, str]]:
     """(folded name, alpha-2 code), longest names first so 'Guinea-Bissau' beats 'Guinea'."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import launcher
+from bot.dialogue import language
 from tests.e2e.conftest import free_port, prepared
 
 pytestmark = pytest.mark.e2e
@@ -339,19 +340,46 @@ def test_every_message_says_its_language_so_a_screen_reader_uses_the_right_voice
                if b.text not in ("English", "Français"))
 
 
+def test_an_arabic_page_is_right_to_left_in_arabic_from_the_first_message(assistant):
+    """Accept-Language: ar gave an English, left-to-right page."""
+    driver = start_browser(lang="ar")
+    try:
+        chat_page(driver, assistant)
+        html = driver.find_element("tag name", "html")
+        assert (html.get_attribute("lang"), html.get_attribute("dir")) == ("ar", "rtl")
+        wait_for(driver, lambda d: any("لست شخص" in m or "مساعد آلي" in m for m in messages(d)))
+        # Mirrored: the assistant speaks from the right (the start side), the page reads right to left.
+        log = rect(driver, driver.find_element("id", "log"))
+        first = rect(driver, driver.find_element("css selector", ".msg.assistant"))
+        assert abs(first["right"] - log["right"]) < 20 and first["left"] - log["left"] > 20
+        assert driver.execute_script("return getComputedStyle(document.querySelector('header')).direction") == "rtl"
+        langs = driver.execute_script("return Array.from(document.querySelectorAll('.msg.assistant')).map(m => m.lang)")
+        assert set(langs) == {"ar"}
+    finally:
+        driver.quit()
+
+
 def test_in_a_right_to_left_page_the_person_is_on_the_end_side_and_numbers_read_left_to_right(assistant, browser):
     chat_page(browser, assistant)
     log = rect(browser, browser.find_element("id", "log"))
     type_and_send(browser, "hello there")
     mine = browser.find_elements("css selector", ".msg.person")[-1]
     assert abs(rect(browser, mine)["right"] - log["right"]) < 20  # left to right: the person on the right
-    browser.execute_script("document.documentElement.dir = 'rtl'")  # as the page is in Arabic
-    type_and_send(browser, "اتصل بي على +380 44 123 4567 من فضلك")
-    mine = browser.find_elements("css selector", ".msg.person")[-1]
-    assert abs(rect(browser, mine)["left"] - log["left"]) < 20  # right to left: the person on the left
-    number = mine.find_element("css selector", ".number")
-    assert number.text == "+380 44 123 4567"
-    assert browser.execute_script("return getComputedStyle(arguments[0]).direction", number) == "ltr"
+    driver = start_browser(lang="ar")
+    try:
+        chat_page(driver, assistant)
+        log = rect(driver, driver.find_element("id", "log"))
+        type_and_send(driver, "اتصل بي على +380 44 123 4567 من فضلك")
+        mine = driver.find_elements("css selector", ".msg.person")[-1]
+        assert abs(rect(driver, mine)["left"] - log["left"]) < 20  # right to left: the person on the left
+        number = mine.find_element("css selector", ".number")
+        assert number.text == "+380 44 123 4567"
+        assert driver.execute_script("return getComputedStyle(arguments[0]).direction", number) == "ltr"
+        type_and_send(driver, "hello, my number is +380 44 123 4567")  # Latin words on an Arabic page
+        mine = driver.find_elements("css selector", ".msg.person")[-1]
+        assert abs(rect(driver, mine)["left"] - log["left"]) < 20  # still the person's side
+    finally:
+        driver.quit()
 
 
 def test_a_screen_reader_can_tell_who_said_what_and_focus_follows_the_conversation(assistant, browser):
@@ -443,7 +471,7 @@ def axe_violations(driver) -> list:
         " v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))));")
 
 
-@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("lang", language.SUPPORTED)
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_axe_finds_no_violation(assistant, lang, size):
     driver = start_browser(size=size, lang=lang)

@@ -256,3 +256,29 @@ def test_show_more_services_never_sends_an_empty_message():
     replies = ask("next_step", {"path": "help", "location_country": "UA", "needs": ["shelter"],
                                 "services_offset": 3}, "en", DIRECTORY)
     assert replies and all(r.text.strip() for r in replies)
+
+
+def test_a_typed_command_one_slip_from_two_commands_is_no_command(monkeypatch):
+    """Found translating into Russian and Ukrainian: "исправить" (fix) is two letters from
+    "отправить" (send), and a typo-tolerant match of send, tried first, would have sent the report
+    of a person asking to correct it."""
+    from bot.dialogue import cues
+
+    commands = {"send": ("отправить", "yes"), "change": ("исправить",), "stop": ("stop prosze",)}
+    monkeypatch.setattr(cues, "_commands", lambda lang: commands)
+    assert cues.command("исправить", "ru") == "change"  # exactly a command wins over a near one
+    assert cues.command("отправить", "ru") == "send"
+    assert cues.command("оправить", "ru") is None  # near both: neither
+    assert cues.command("исправит", "ru") == "change"  # near one only: that one
+    assert cues.command("top prosze", "ru") is None  # a slip of stop is never another command
+    assert cues.command("исправить", "ru", only=("send",)) is None
+
+
+def test_another_language_s_short_word_is_a_whole_word_only():
+    """Russian "да" is not the start of Ukrainian "далі" ("next"): a foreign short word counts
+    only as a whole word, the conversation's own words from their start."""
+    from bot.dialogue.answers import _longest_mention
+
+    assert _longest_mention("далі", ["да"], foreign=True) == 0
+    assert _longest_mention("да, согласен", ["да"], foreign=True) == 2
+    assert _longest_mention("sexual exploitation", ["sex"]) == 3

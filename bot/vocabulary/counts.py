@@ -1,0 +1,110 @@
+"""How many people, and how old, from what a person typed ("about 12", "a dozen", "une dizaine",
+"5 or 6", "maybe 30 people, half of them kids", "two looked 15 or 16", "she's 17").
+
+Numbers are read by Duckling (``dates.numbers``: "two", "a dozen", "trente"); what a number is
+(a count, an age, a count of children) is told by the words around it. An answer that hedges
+("about", "or", "maybe", "une dizaine") is kept as approximate, never rounded into a fact.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from bot.vocabulary import dates
+from bot.vocabulary.text import fold
+
+# Collective numbers Duckling does not read, or reads as "one" ("une dizaine" -> 1): about N.
+ABOUT = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
+         "cinquantaine": 50, "centaine": 100, "a couple": 2, "a few": 3, "several": 4, "dozens": 24,
+         "quelques": 3, "plusieurs": 4, "بضع": 3, "عدة": 4, "عشرات": 20, "كم واحد": 3,
+         "kilka": 3, "kilkanascie": 12, "kilkadziesiat": 30, "cativa": 3, "cateva": 3, "unos": 3, "unas": 3,
+         "varios": 4, "varias": 4, "decena": 10, "docena": 12, "несколько": 4, "кілька": 4, "десяток": 10,
+         "дюжина": 12}
+# Words that say the number is a guess (folded; see also dates.APPROXIMATE).
+HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more than", "over", "up to", "plus de", "au moins", "jusqu'a",
+          "pres de", "presque", "almost", "nearly", "اكثر من", "على الاقل")
+# Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
+AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنوات|سنين|عام|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
+AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
+              r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
+              r"tenian|tenia|she's|he's|she is|he is|i'm|i am|j'ai|elle a|il a|"
+              r"(?:girl|boy|woman|man|kid|child|fille|garcon|femme|homme|بنت|ولد|فتاة|شاب)\s+(?:about|around|maybe|"
+              r"of|aged|de|d'environ|environ|حوالي))")
+# Words that make a number of people children ("2 are kids", "deux enfants", "طفلين").
+CHILDREN = (r"(?:kids?|child|children|minors?|under 18|under-age|underage|teen\w*|boys?|girls?|enfants?|mineur\w*|"
+            r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
+            r"copii|minori|ninos|ninas|menores)")
+MAX_COUNT_CHARS = 600
+
+
+@dataclass(frozen=True)
+class Count:
+    """What an answer about the potential victims says, as far as it says it."""
+
+    number: int | None = None  # how many people (the lower bound of a range)
+    up_to: int | None = None  # the upper bound of "5 or 6", "10-15"
+    approximate: bool = False
+    minors: int | None = None  # how many of them are under 18, when said as a number
+    minors_mentioned: bool = False  # children mentioned without a number ("half of them kids")
+    ages: list[int] = field(default_factory=list)  # ages given, youngest first
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False, [])}
+
+    @property
+    def youngest(self) -> int | None:
+        return self.ages[0] if self.ages else None
+
+
+def understand(text: str | None, lang: str) -> Count:
+    if not text or not text.strip():
+        return Count()
+    said = " ".join(text.split())[:MAX_COUNT_CHARS]
+    folded = fold(said)
+    # "10-15", "10 – 15": a range Duckling would read as 10 and minus 15.
+    folded = re.sub(r"(?<![\d/])(\d+)\s*[-–]\s*(\d+)(?![\d/])", r"\1 to \2", folded)
+    found = sorted((start, end, int(value)) for start, end, value in dates.numbers(folded, lang)
+                   if float(value).is_integer() and 0 <= value <= 100_000)
+    ages: list[int] = []
+    minors_direct = False
+    counts: list[tuple[int, int, int]] = []
+    minors = None
+    for i, (start, end, value) in enumerate(found):
+        before, after = folded[max(0, start - 24):start], folded[end:end + 24]
+        nearby_age = re.search(rf"{AGE_BEFORE}\s*(?:about|around|maybe|like|vers|environ|حوالي)?\s*$", before)
+        in_range_of_age = i > 0 and found[i - 1][2] in ages and re.fullmatch(r"\s*(?:or|to|-|–|ou|a|او|или|або|lub|sau|o)\s*",
+                                                                          folded[found[i - 1][1]:start])
+        if re.match(rf"\s*{AGE_AFTER}", after) or nearby_age or in_range_of_age:
+            if 0 < value < 120:
+                ages.append(value)
+            continue
+        kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?{CHILDREN}", after)
+        if kids:
+            minors = value if minors is None else minors + value
+            if counts:
+                between = folded[counts[-1][1]:start]
+                if not kids.group(1) and re.search(r"(?<!\w)(?:and|et|plus|y|و|і|и|oraz|si)(?!\w)", between):
+                    counts[-1] = (counts[-1][0], counts[-1][1], counts[-1][2] + value)  # "3 women and 2 kids"
+                continue
+            minors_direct = not kids.group(1)
+            if not minors_direct:
+                continue  # "2 are kids": how many children, not how many people
+        counts.append((start, end, value))
+    number = up_to = None
+    approximate = any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", folded) for h in HEDGES)
+    if counts:
+        number = counts[0][2]
+        if len(counts) > 1 and re.fullmatch(r"\s*(?:or|to|-|–|ou|a|à|او|или|або|lub|sau|o)\s*",
+                                            folded[counts[0][1]:counts[1][0]]):
+            low, high = sorted((counts[0][2], counts[1][2]))
+            number, up_to, approximate = low, high, True
+    if number in (None, 1):  # "une dizaine" is read as "une": the collective word decides
+        for word, value in ABOUT.items():
+            if re.search(rf"(?<!\w){re.escape(word)}", folded):
+                number, up_to, approximate = value, None, True
+                break
+    if number is None and minors is not None and minors_direct:
+        number = minors  # "two kids": two people, both children ("2 are kids" says no total)
+    children = bool(re.search(rf"(?<!\w){CHILDREN}", folded))
+    return Count(number=number, up_to=up_to, approximate=approximate and number is not None, minors=minors,
+                 minors_mentioned=children or any(a < 18 for a in ages), ages=sorted(set(ages)))

@@ -1,0 +1,135 @@
+"""Who the people in a report are, in the standard's terms: the citizenship and languages of the
+potential victims (ISO 3166 and ISO 639 codes) and the roles of the people in control (HTCDS
+``per_RoleInProcess``), from the words of the person reporting.
+
+A guess stays a guess: "a couple might have been Syrian by the accent" is an uncertain Syrian
+citizenship, never a fact about all twelve people; "they spoke Ukrainian" is a language, not a
+citizenship. The person's own words always travel beside what was read from them.
+"""
+from __future__ import annotations
+
+import re
+
+from bot.vocabulary import places
+from bot.vocabulary.text import fold
+
+# Language names as people write them (folded stems, English, French, Arabic and the other
+# supported languages) -> ISO 639-1.
+LANGUAGE_STEMS = {
+    "uk": ["ukrainian", "ukrainien", "الاوكراني", "украин", "українськ", "ukrainsk", "ucrainean", "ucraniano"],
+    "ru": ["russian", "russe", "الروسي", "русск", "російськ", "rosyjsk", "rusa", "ruso"],
+    "ro": ["romanian", "roumain", "moldovan", "moldave", "الروماني", "румынск", "румунськ", "rumunsk", "romana",
+           "rumano"],
+    "ar": ["arabic", "arabe", "عربي", "العربي", "арабск", "арабськ", "arabsk"],
+    "ku": ["kurdish", "kurde", "كردي", "الكردي", "курдск"],
+    "fa": ["farsi", "persian", "persan", "dari", "فارسي"],
+    "ps": ["pashto", "pachto", "بشتو"],
+    "vi": ["vietnamese", "vietnamien"],
+    "ne": ["nepali", "nepalais"],
+    "sq": ["albanian", "albanais"],
+    "sr": ["serbian", "serbe"],
+    "pl": ["polish", "polonais", "polsk"],
+    "tr": ["turkish", "turc", "تركي"],
+    "en": ["english", "anglais", "انجليزي", "انكليزي"],
+    "fr": ["french", "francais", "فرنسي"],
+    "es": ["spanish", "espagnol", "espanol"],
+    "ti": ["tigrinya"],
+    "am": ["amharic", "amharique"],
+    "bn": ["bengali", "bangla"],
+    "ur": ["urdu", "ourdou", "اردو"],
+    "ka": ["georgian", "georgien"],
+    "hy": ["armenian", "armenien"],
+    "uz": ["uzbek", "ouzbek"],
+    "tg": ["tajik", "tadjik"],
+}
+# Demonyms in Arabic and the other supported languages, beside places.DEMONYM_STEMS (en, fr).
+DEMONYM_STEMS = {
+    "UA": ["اوكران", "украинц", "українц", "ukrain"], "RU": ["روس", "россиян"], "SY": ["سوري", "сирийц", "syryj"],
+    "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "IR": ["ايراني"], "TR": ["تركي", "турк"],
+    "ER": ["اريتري"], "NG": ["نيجيري"], "RO": ["روماني", "румын"], "MD": ["مولدوف", "молдаван", "молдован"],
+    "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal"], "BD": ["bangladesh", "bengali"], "PK": ["pakistan"],
+    "ET": ["ethiopian", "ethiopien"], "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
+    "MA": ["morocc", "marocain", "مغربي"], "UZ": ["uzbek", "ouzbek"], "TJ": ["tajik", "tadjik"],
+}
+# Words that say the language or the accent is what was heard: a language, not a citizenship.
+SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|talked|parl\w*|langue|يتكلم\w*|يتحدث\w*|"
+                      r"بلغة|لغة|لهجة|говор\w*|розмовля\w*|mowil\w*|vorbe\w*|hablab\w*|en)\s+(?:\w+\s+){0,2}$")
+# Words that make a citizenship a guess (folded).
+GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
+         "looked", "accent", "could be", "peut-etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
+         "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "мабуть", "може", "напевно", "наверное", "может", "кажется",
+         "chyba", "moze", "poate", "cred", "quizas", "tal vez", "creo", "parece")
+
+# Roles of the people in control (HTCDS per_RoleInProcess) -> folded word stems that describe them.
+ROLES = {
+    "Transporter": ["driver", "drove", "drives", "driving", "transport", "bus", "van", "truck", "lorry", "taxi",
+                    "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
+                    "sofer", "conductor", "chofer"],
+    "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
+                                "recrut", "propos", "promis", "annonce", "وعد", "وظيف", "شغل", "مكتب", "вербов",
+                                "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
+                                "prometi", "ofrec"],
+    "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
+                 "traficante de personas"],
+    "Kidnapper": ["kidnap", "abduct", "snatch", "enlev", "kidnapp", "خطف", "похит", "викра", "porwa", "rapi",
+                  "secuestr"],
+    "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "продал", "продав", "sprzeda", "vandut",
+                       "vendio"],
+    "BoughtIndividual": ["bought", "buy", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
+    "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
+                             "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
+                             "حراس", "паспорт", "охран", "охорон", "paszport", "pilnow", "pasaport", "paza",
+                             "pasaporte", "vigil"],
+    "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
+                  "patron", "proprio", "chef", "gerant", "proxenete", "mac ", "صاحب", "مدير", "المسؤول", "قواد",
+                  "хозя", "господар", "начальн", "сутен", "szef", "wlasciciel", "alfons", "patron", "proxenet",
+                  "jefe", "dueno", "proxeneta"],
+}
+
+
+def _has(folded: str, stem: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(fold(stem))}", folded) is not None
+
+
+def citizenship_and_languages(text: str) -> dict[str, list[str]]:
+    """{"citizenship": codes stated plainly, "citizenship_uncertain": codes guessed,
+    "languages": ISO 639-1 codes of the languages heard}."""
+    folded = f" {fold(text or '')} "
+    languages: list[str] = []
+    stated: list[str] = []
+    guessed = any(_has(folded, g) for g in GUESS)
+    for code, stems in LANGUAGE_STEMS.items():
+        for stem in stems:
+            for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
+                if SPEAKING.search(folded[:match.start()]) or not _demonym_at(folded, match.start()):
+                    if code not in languages:
+                        languages.append(code)
+    demonyms = {**{c: list(s) for c, s in places.DEMONYM_STEMS.items()}}
+    for code, stems in DEMONYM_STEMS.items():
+        demonyms.setdefault(code, []).extend(stems)
+    for code, stems in demonyms.items():
+        for stem in stems:
+            for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
+                if SPEAKING.search(folded[:match.start()]) and "accent" not in folded[:match.start()][-40:]:
+                    continue  # "they spoke Romanian": the language, said above
+                if code not in stated:
+                    stated.append(code)
+    country = places.country_in(text or "")
+    if country and country not in stated:
+        stated.append(country)
+    if guessed:
+        return {"citizenship": [], "citizenship_uncertain": stated, "languages": languages}
+    return {"citizenship": stated, "citizenship_uncertain": [], "languages": languages}
+
+
+def _demonym_at(folded: str, at: int) -> bool:
+    """Whether the word at ``at`` names people ("Syrian", "romaines") rather than a language."""
+    word = re.match(r"\w+", folded[at:])
+    return bool(word) and any(word.group().startswith(fold(s)) for stems in places.DEMONYM_STEMS.values()
+                              for s in stems) and not SPEAKING.search(folded[:at])
+
+
+def roles_in(text: str) -> list[str]:
+    """HTCDS roles the description of the people in control names, in the standard's order."""
+    folded = f" {fold(text or '')} "
+    return [role for role, stems in ROLES.items() if any(_has(folded, s) for s in stems)]

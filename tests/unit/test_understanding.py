@@ -1,0 +1,109 @@
+"""What free answers say, read as the reviewer's export needs it (issue 12): dates, counts and
+ages, citizenship and languages, roles, in the summary the person checks and in HTCDS."""
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.dialogue import summary
+from bot.reports import htcds, report
+from bot.vocabulary import counts, dates, people
+
+# Sunday 29 November 2026, noon.
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize("said, lang, day, time, approximate", [
+    ("last Tuesday around 2300", "en", "2026-11-24", "23:00", True),
+    ("last tuesday around 11pm", "en", "2026-11-24", "23:00", True),
+    ("yesterday morning", "en", "2026-11-28", None, True),
+    ("it was Wednesday", "en", "2026-11-25", None, False),  # the last Wednesday, not the next
+    ("today 0900", "en", "2026-11-29", "09:00", False),
+    ("a few days ago", "en", "2026-11-26", None, True),
+    ("two weeks ago", "en", "2026-11-15", None, False),
+    ("3 May", "en", "2026-05-03", None, False),  # the last 3 May
+    ("12/10/2026", "en", "2026-10-12", None, False),  # day first
+    ("mardi dernier", "fr", "2026-11-24", None, False),
+    ("hier soir vers 23h", "fr", "2026-11-28", "23:00", True),
+    ("la nuit dernière", "fr", "2026-11-28", None, True),
+    ("il y a deux semaines", "fr", "2026-11-15", None, False),
+    ("امبارح الساعة 11", "ar", "2026-11-28", "11:00", False),
+    ("يوم الثلاثاء الماضي", "ar", "2026-11-24", None, False),
+])
+def test_dates_and_times_prefer_the_past_and_keep_the_time_and_the_doubt(said, lang, day, time, approximate):
+    when = dates.understand(said, lang, NOW)
+    assert (when.date, when.time, when.approximate) == (day, time, approximate)
+
+
+def test_a_period_is_a_range_and_what_says_no_date_is_none():
+    week = dates.understand("last week", "en", NOW)
+    assert (week.date, week.until, week.approximate) == ("2026-11-16", "2026-11-22", True)
+    assert dates.understand("25/12/2026", "en", NOW) is None  # a future date, written out: a mistake
+    assert dates.understand("I am not sure", "en", NOW) is None
+    for hostile in ["1 " * 2000, "9" * 5000, "\x00" * 50, "31/31/31 " * 100]:
+        dates.understand(hostile, "en", NOW)  # never raises
+        counts.understand(hostile, "en")
+
+
+@pytest.mark.parametrize("said, lang, expected", [
+    ("about 12", "en", {"number": 12, "approximate": True}),
+    ("a dozen", "en", {"number": 12}),
+    ("une dizaine", "fr", {"number": 10, "approximate": True}),
+    ("5 or 6", "en", {"number": 5, "up_to": 6, "approximate": True}),
+    ("10-15", "en", {"number": 10, "up_to": 15, "approximate": True}),
+    ("maybe 30 people, half of them kids", "en", {"number": 30, "approximate": True, "minors_mentioned": True}),
+    ("two looked 15 or 16", "en", {"number": 2, "minors_mentioned": True, "ages": [15, 16]}),
+    ("she's 17", "en", {"minors_mentioned": True, "ages": [17]}),
+    ("12 people, 2 are kids", "en", {"number": 12, "minors": 2, "minors_mentioned": True}),
+    ("three women and two kids", "en", {"number": 5, "minors": 2, "minors_mentioned": True}),
+    ("trois femmes et deux enfants", "fr", {"number": 5, "minors": 2, "minors_mentioned": True}),
+    ("حوالي 12 شخص، اثنان منهم أطفال", "ar", {"number": 12, "approximate": True, "minors": 2,
+                                           "minors_mentioned": True}),
+    ("I don't know", "en", {}),
+])
+def test_counts_and_ages(said, lang, expected):
+    assert counts.understand(said, lang).as_dict() == expected
+
+
+def test_roles_of_the_people_in_control():
+    assert people.roles_in("the driver collected their phones") == ["Transporter", "ControlledIndividual"]
+    assert people.roles_in("held the bag of passports, acted like the boss") == ["ControlledIndividual", "Exploiter"]
+    assert people.roles_in("the man who offered them restaurant jobs") == ["RecruiterOrIntermediary"]
+    assert people.roles_in("سائق الباص أخذ جوازاتهم") == ["Transporter", "ControlledIndividual"]
+    assert people.roles_in("I didn't see them") == []
+
+
+SLOTS = {
+    "path": "report", "consent": "yes", "draft_id": "d", "narrative": "a van at the kiln",
+    "incident_date": "last Tuesday around 2300", "incident_date_at": int(NOW.timestamp()),
+    "victims_count": "yeah 2 of them, looked 15 or 16", "victims_nationality": "a couple might have been syrian by the accent",
+    "perpetrators": "the driver, and one held the bag of passports, acted like the boss",
+    "control_signs": ["RestrictsFreedom"],
+}
+
+
+def test_the_summary_shows_what_was_understood_beside_the_words():
+    lines = "\n".join(summary.summary_lines(SLOTS, "en"))
+    assert "Tuesday, 24 November 2026, around 23:00 (last Tuesday around 2300)" in lines
+    assert "2 people, some under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in lines
+    french = "\n".join(summary.summary_lines(SLOTS | {"incident_date": "mardi dernier vers 23h"}, "fr"))
+    assert "mardi 24 novembre 2026, vers 23:00" in french
+    unclear = "\n".join(summary.summary_lines(SLOTS | {"incident_date": "when the snow came"}, "en"))
+    assert "not understood: please check (when the snow came)" in unclear
+
+
+def test_the_export_carries_what_was_said_in_the_standard_s_fields():
+    sealed = report.build(SLOTS, "en", [])
+    exported = htcds.export(sealed, "R-TEST-0001", "2026-11-29")
+    assert exported["hte_Date"] == "2026-11-24" and exported["x_TimeOfDay"] == "23:00"
+    assert exported["x_DateApproximate"] is True
+    assert exported["vic_AgeWhenTrafficked"] == 15
+    assert exported["x_VictimsCountNumber"] == 2 and exported["x_AgesAsTold"] == [15, 16]
+    assert exported["prs_Citizenship"] == [] and exported["x_CitizenshipUncertain"] == ["SY"]
+    assert "prs_Nationality" not in exported  # not a field of the standard
+    assert exported["per_RoleInProcess"] == ["Transporter", "ControlledIndividual", "Exploiter"]
+    assert exported["vic_MethodsOfControl"] == ["RestrictsMovement"]
+
+
+def test_a_forged_answer_time_is_refused():
+    with pytest.raises(report.Refused):
+        report.check(SLOTS | {"incident_date_at": "yesterday"})
