@@ -46,6 +46,18 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
     return _longest_mention(text, words, foreign) > 0
 
 
+# "no threats but they took the passports": a sign named only after a negation was not seen.
+_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|لا|لم|ما|بدون|"
+                       r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+)?$")
+
+
+def _only_negated(text: str, words: Iterable[str]) -> bool:
+    """Whether every mention of ``words`` follows a negation ("no threats", "pas de menaces")."""
+    folded = f" {fold(text)} "
+    starts = [m.start() for w in words for m in re.finditer(rf"(?<![\w]){re.escape(fold(w))}", folded)]
+    return bool(starts) and all(_NEGATION.search(folded[:at]) for at in starts)
+
+
 def _one_choice(opts: dict, matches: list[str], text: str) -> list[str]:
     """Of several options named, the one named by the longest phrase, which holds the shorter:
     "not right now" is "no" although it ends in "now", "pas en danger" is "non"."""
@@ -122,7 +134,8 @@ def interpret(
         return Answer(unclear=True)
 
     if question.kind == "multi":
-        matches = _matching(opts, text, slot, path, lang)
+        matches = [v for v in _matching(opts, text, slot, path, lang)
+                   if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.

@@ -3,6 +3,7 @@ report opened with the reviewer's key, and no plaintext of it on disk."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 import secrets
 import threading
 import urllib.error
@@ -143,7 +144,10 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     assert exported["vic_TypeOfExploitation"] == ["ForcedLabour"]
     assert exported["vic_MethodsOfControl"] == ["WithholdsDocuments"]
     assert exported["prs_Gender"] == ["Feminine"]
-    assert exported["prs_Nationality"] == "UA"
+    assert exported["prs_Citizenship"] == ["UA"] and "prs_Nationality" not in exported
+    yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
+    assert exported["hte_Date"] == yesterday  # read by Duckling through the real servers
+    assert exported["x_VictimsCountNumber"] == 3
     assert exported["hte_Country"] == "UA" and exported["hte_City"] == "Kyiv"
     assert exported["con_Consent"] is True and exported["x_KnowledgeSource"] == "observed"
     assert exported["x_MinorsInvolved"] == "yes" and exported["x_ContactDetails"] == answers["contact_details"]

@@ -248,6 +248,7 @@ def test_the_opening_remembers_why_the_person_came():
 
 def test_interpret_counts():
     assert interpret("victims_count", "about 12 people", "inform", [], "en").extra == {"victims_count_number": 12}
+    assert interpret("victims_count", "une dizaine", "inform", [], "fr").extra == {"victims_count_number": 10}
 
 
 def test_show_more_services_never_sends_an_empty_message():
@@ -282,3 +283,25 @@ def test_another_language_s_short_word_is_a_whole_word_only():
     assert _longest_mention("далі", ["да"], foreign=True) == 0
     assert _longest_mention("да, согласен", ["да"], foreign=True) == 2
     assert _longest_mention("sexual exploitation", ["sex"]) == 3
+
+
+def test_children_in_the_count_answer_the_minors_question_and_the_summary_shows_them():
+    """"yeah 2 of them, looked 15 or 16" had to be typed again as a button press."""
+    talk = at("victims_count")
+    talk.say("yeah 2 of them, looked 15 or 16")
+    assert talk.answers["minors"] == "yes" and talk.answers["age_under_18"] == 15
+    assert talk.state.asking != "minors"
+    while talk.state.stage != SUMMARY:
+        talk.say("/skip")
+    assert "2 people, some under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in talk.text
+
+
+def test_a_date_correction_in_free_text_is_read_again():
+    talk = at("incident_date")
+    talk.say("it was Wednesday")
+    while talk.state.stage != SUMMARY:
+        talk.say("/skip")
+    assert "Wednesday, " in talk.text
+    talk.say('/go_back{"field":"incident_date"}')
+    talk.say("last Tuesday around 2300")
+    assert talk.state.stage == SUMMARY and "Tuesday, " in talk.text and "around 23:00" in talk.text

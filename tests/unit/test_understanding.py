@@ -107,3 +107,18 @@ def test_the_export_carries_what_was_said_in_the_standard_s_fields():
 def test_a_forged_answer_time_is_refused():
     with pytest.raises(report.Refused):
         report.check(SLOTS | {"incident_date_at": "yesterday"})
+
+
+@pytest.mark.parametrize("slot, said, lang, expected", [
+    ("control_signs", "no threats but they took the passports", "en", ["WithholdsDocuments"]),
+    ("control_signs", "pas de menaces mais ils ont pris les passeports", "fr", ["WithholdsDocuments"]),
+    ("control_signs", "لا تهديد لكن أخذوا الجوازات", "ar", ["WithholdsDocuments"]),
+    ("control_signs", "they owe the owner money", "en", ["DebtBondage"]),
+    ("control_signs", "they were promised restaurant jobs", "en", ["FalsePromises"]),
+    ("control_signs", "they were not allowed to leave", "en", ["RestrictsFreedom"]),
+    ("exploitation_type", "child labour / forced labour at the kiln", "en", ["ForcedLabour", "ChildLabour"]),
+])
+def test_choices_in_free_words_with_several_values_and_negation(slot, said, lang, expected):
+    from bot.dialogue.answers import interpret
+
+    assert interpret(slot, said, None, [], lang).value == expected
