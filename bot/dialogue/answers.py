@@ -122,13 +122,16 @@ def interpret(
         return Answer(unclear=True)
 
     if question.kind == "choice":
+        # "yes, one looked about 16": the age said with the answer reaches the reviewer too.
+        youngest = counts.understand(text, lang or language.DEFAULT).youngest if slot == "minors" else None
+        aged = {"age_under_18": youngest} if youngest is not None and youngest < 18 else {}
         if intent in question.intents and short:
             value = question.intents[intent]
             if value in opts:
-                return Answer(value)
+                return Answer(value, extra=aged)
         matches = _one_choice(opts, _matching(opts, text, slot, path, lang), text)
         if len(matches) == 1:
-            return Answer(matches[0])
+            return Answer(matches[0], extra=aged)
         if slot == "path" and intent in question.intents:
             return Answer(question.intents[intent])
         return Answer(unclear=True)

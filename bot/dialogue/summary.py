@@ -64,7 +64,7 @@ def understood(slot: str, slots: dict[str, Any], lang: str) -> str | None:
             parts.append(messages.text("understood_some_minors", lang))
         if count.ages:
             parts.append(messages.text("understood_ages", lang, ages=", ".join(str(a) for a in count.ages)))
-        return ", ".join(parts) or None
+        return messages.text("understood_separator", lang).join(parts) or None
     return None
 
 

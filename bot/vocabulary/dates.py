@@ -95,10 +95,14 @@ def numbers(text: str, lang: str) -> list[tuple[int, int, float]]:
     """(start, end, value) of every number Duckling reads ("two", "a dozen", "30")."""
     if not text:
         return []
-    try:
-        found = _entities(text[:MAX_DATE_CHARS * 4], lang, datetime.now(timezone.utc), ("number",))
-    except Exception:  # an input the parser cannot take is not understood, never an error
-        return []
+    found = []
+    for reading in dict.fromkeys([lang, "en"]):  # "4 of them" in a conversation now in French
+        try:
+            found = _entities(text[:MAX_DATE_CHARS * 4], reading, datetime.now(timezone.utc), ("number",))
+        except Exception:  # an input the parser cannot take is not understood, never an error
+            return []
+        if found:
+            break
     return [(e["start"], e["end"], e["value"]["value"]) for e in found
             if e.get("dim") == "number" and isinstance(e.get("value", {}).get("value"), (int, float))]
 
@@ -118,10 +122,16 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     for phrase, plainer in REPHRASE.items():
         if phrase in folded:
             said = folded.replace(phrase, plainer)
-    try:
-        found = [e for e in _entities(said, lang, now, ("time",)) if e.get("dim") == "time"]
-    except Exception:
-        return None
+    # In the conversation's language first, then the others: a person who switched language at
+    # the end ("en français svp") answered this question in the first one.
+    found = []
+    for reading in dict.fromkeys([lang, *LOCALES]):
+        try:
+            found = [e for e in _entities(said, reading, now, ("time",)) if e.get("dim") == "time"]
+        except Exception:
+            return None
+        if found:
+            break
     if not found:
         return None
     # The longest mention is the date ("last Tuesday" rather than "Tuesday").

@@ -87,8 +87,15 @@ ROLES = {
 }
 
 
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Arabic writes the article and some prepositions onto the word: "السائق" is "the driver".
+_ARABIC_PREFIX = r"(?:و|ف)?(?:ال|بال|لل|كال)?"
+
+
 def _has(folded: str, stem: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(fold(stem))}", folded) is not None
+    stem = fold(stem)
+    prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""
+    return re.search(rf"(?<!\w){prefix}{re.escape(stem)}", folded) is not None
 
 
 def citizenship_and_languages(text: str) -> dict[str, list[str]]:

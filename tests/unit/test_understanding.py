@@ -69,6 +69,9 @@ def test_roles_of_the_people_in_control():
     assert people.roles_in("held the bag of passports, acted like the boss") == ["ControlledIndividual", "Exploiter"]
     assert people.roles_in("the man who offered them restaurant jobs") == ["RecruiterOrIntermediary"]
     assert people.roles_in("سائق الباص أخذ جوازاتهم") == ["Transporter", "ControlledIndividual"]
+    # Arabic writes the article onto the word: "السائق" is "the driver" (found talking to it in Arabic).
+    assert people.roles_in("السائق أخذ جوازاتهم والرجل الآخر كان المسؤول") == [
+        "Transporter", "ControlledIndividual", "Exploiter"]
     assert people.roles_in("I didn't see them") == []
 
 
@@ -87,6 +90,8 @@ def test_the_summary_shows_what_was_understood_beside_the_words():
     assert "2 people, some under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in lines
     french = "\n".join(summary.summary_lines(SLOTS | {"incident_date": "mardi dernier vers 23h"}, "fr"))
     assert "mardi 24 novembre 2026, vers 23:00" in french
+    arabic = "\n".join(summary.summary_lines(SLOTS | {"victims_count": "حوالي 12 شخص، اثنان منهم أطفال"}, "ar"))
+    assert "حوالي 12 أشخاص، 2 دون 18 سنة" in arabic  # Arabic words and Arabic comma
     unclear = "\n".join(summary.summary_lines(SLOTS | {"incident_date": "when the snow came"}, "en"))
     assert "not understood: please check (when the snow came)" in unclear
 
@@ -122,3 +127,23 @@ def test_choices_in_free_words_with_several_values_and_negation(slot, said, lang
     from bot.dialogue.answers import interpret
 
     assert interpret(slot, said, None, [], lang).value == expected
+
+
+def test_a_date_given_before_a_change_of_language_is_still_read():
+    """Found talking to it: an English report that switched to French at the end ("en français
+    svp") was read in French only, and "last tuesday around 11pm" reached the reviewer as null."""
+    when = dates.understand("last tuesday around 11pm", "fr", NOW)
+    assert (when.date, when.time) == ("2026-11-24", "23:00")
+    sealed = report.build(SLOTS | {"victims_count": "4 of them"}, "fr", [])
+    assert sealed["derived"]["incident_date_iso"] == "2026-11-24"
+    assert sealed["derived"]["victims_count_number"] == 4
+
+
+def test_an_age_said_with_the_minors_answer_reaches_the_export():
+    """"yes one looked about 16" at "did any seem under 18?" left vic_AgeWhenTrafficked empty."""
+    from bot.dialogue.answers import interpret
+
+    answer = interpret("minors", "yes one looked about 16", None, [], "en")
+    assert answer.value == "yes" and answer.extra == {"age_under_18": 16}
+    slots = {k: v for k, v in SLOTS.items() if k != "victims_count"} | {"minors": "yes", "age_under_18": 16}
+    assert htcds.export(report.build(slots, "en", []), "R-TEST-0002", "2026-11-29")["vic_AgeWhenTrafficked"] == 16
