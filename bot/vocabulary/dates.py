@@ -124,8 +124,10 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
             said = folded.replace(phrase, plainer)
     # In the conversation's language first, then the others: a person who switched language at
     # the end ("en français svp") answered this question in the first one.
+    # Numbers alone are read in the conversation's language only: "1 1 1" is a date in none.
+    readings = dict.fromkeys([lang, *LOCALES]) if re.search(r"[^\W\d_]", said) else [lang]
     found = []
-    for reading in dict.fromkeys([lang, *LOCALES]):
+    for reading in readings:
         try:
             found = [e for e in _entities(said, reading, now, ("time",)) if e.get("dim") == "time"]
         except Exception:
