@@ -99,7 +99,8 @@ def _language_names() -> list[tuple[str, str]]:
     names = []
     for source in language.SUPPORTED:
         for code, spellings in _section(source, "language_names").items():
-            names += [(plain(s), code) for s in spellings]
+            if code in language.SUPPORTED:  # a language it does not speak yet is not offered
+                names += [(plain(s), code) for s in spellings]
     return sorted(set(names), key=lambda n: -len(n[0]))
 
 

@@ -66,3 +66,13 @@ def test_a_first_message_of_one_or_two_words_opens_in_its_script_s_language():
     # a place name ("أربيل") in an English answer is an answer, not a switch.
     assert detect("أربيل", current="en") == "en"
     assert detect("رأيت فتيات يتم نقلهن في حافلة صغيرة ليلا", current="en") == "ar"
+
+
+def test_a_language_named_but_not_spoken_yet_does_not_become_the_conversation_s():
+    """Found by the random conversations: "russe" (Russian, in French) switched the conversation
+    to a language the assistant does not speak yet, which then fell back to English unannounced."""
+    from bot.dialogue import cues
+
+    assert cues.language_request("russe", "fr") is None
+    assert cues.language_request("en russe svp", "fr") is None
+    assert cues.language_request("en arabe svp", "fr").code == "ar"
