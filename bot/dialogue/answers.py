@@ -123,8 +123,8 @@ def interpret(
 
     if question.kind == "choice":
         # "yes, one looked about 16": the age said with the answer reaches the reviewer too.
-        youngest = counts.understand(text, lang or language.DEFAULT).youngest if slot == "minors" else None
-        aged = {"age_under_18": youngest} if youngest is not None and youngest < 18 else {}
+        youngest = counts.understand(text, lang or language.DEFAULT).youngest_minor if slot == "minors" else None
+        aged = {"age_under_18": youngest} if youngest is not None else {}
         if intent in question.intents and short:
             value = question.intents[intent]
             if value in opts:
@@ -151,15 +151,15 @@ def interpret(
             extra["victims_count_number"] = count.number
         # Children among them, said in the answer ("2 are kids", "looked 15 or 16"): the minors
         # question is answered already, and never asked again.
-        if count.minors or (count.youngest is not None and count.youngest < 18) or count.minors_mentioned:
+        if count.minors or count.minors_mentioned:  # an age under 18 is a mention too
             extra["minors"] = "yes"
-        if count.youngest is not None and count.youngest < 18:
-            extra["age_under_18"] = count.youngest
+        if count.youngest_minor is not None:
+            extra["age_under_18"] = count.youngest_minor
         return Answer(text, extra=extra)
 
     if question.kind == "date":
         # When the answer was given: "yesterday" is read against it, at the summary and at sending.
         return Answer(text, extra={"incident_date_at": int(time.time())})
 
-    # text, date, place: the person's own words are the answer.
+    # text, place: the person's own words are the answer.
     return Answer(text)

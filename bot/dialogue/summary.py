@@ -1,9 +1,8 @@
 """The summary a person reads before sending: each answer in their language, beside their own words."""
 from __future__ import annotations
 
-from typing import Any
-
 from datetime import date
+from typing import Any
 
 from babel.dates import format_date
 

@@ -55,6 +55,11 @@ class Count:
     def youngest(self) -> int | None:
         return self.ages[0] if self.ages else None
 
+    @property
+    def youngest_minor(self) -> int | None:
+        """The youngest age given, when it is under 18."""
+        return self.youngest if self.youngest is not None and self.youngest < 18 else None
+
 
 def understand(text: str | None, lang: str) -> Count:
     if not text or not text.strip():

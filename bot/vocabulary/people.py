@@ -111,7 +111,7 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
                 if SPEAKING.search(folded[:match.start()]) or not _demonym_at(folded, match.start()):
                     if code not in languages:
                         languages.append(code)
-    demonyms = {**{c: list(s) for c, s in places.DEMONYM_STEMS.items()}}
+    demonyms = {c: list(s) for c, s in places.DEMONYM_STEMS.items()}
     for code, stems in DEMONYM_STEMS.items():
         demonyms.setdefault(code, []).extend(stems)
     for code, stems in demonyms.items():
