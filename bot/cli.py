@@ -231,10 +231,19 @@ def cmd_directory(args, settings: Settings) -> None:
 
 
 def cmd_bench(args, settings: Settings) -> None:
+    if args.what == "understanding":
+        from bot import understanding_bench
+
+        langs = [lang.strip() for lang in args.langs.split(",") if lang.strip()]
+        print(f"Held-out answers through the real servers ({', '.join(langs)}), read back from the export:")
+        understanding_bench.run(langs, limit=args.limit or None,
+                                plot=Path(args.plot or "var/bench/understanding.png") if args.plot != "" else None,
+                                out=Path(args.out) if args.out else None)
+        return
     from bot import bench
 
     print("Referral matching benchmark (synthetic directories; same queries for every size):")
-    bench.directory_benchmark(per_size=args.queries, plot=Path(args.plot) if args.plot else None)
+    bench.directory_benchmark(per_size=args.queries, plot=Path(args.plot or "var/bench/directory.png") if args.plot != "" else None)
 
 
 def cmd_telegram(args, settings: Settings) -> None:
@@ -390,9 +399,12 @@ def parser() -> argparse.ArgumentParser:
     directory.set_defaults(func=cmd_directory)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["directory"])
-    bench.add_argument("--queries", type=int, default=300)
-    bench.add_argument("--plot", default="var/bench/directory.png", help="where to draw the figures ('' for none)")
+    bench.add_argument("what", choices=["directory", "understanding"])
+    bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
+    bench.add_argument("--langs", default="en,fr,ar", help="understanding: the held-out sets to walk")
+    bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language")
+    bench.add_argument("--out", default="var/bench/understanding.json", help="understanding: figures and misses")
+    bench.add_argument("--plot", default=None, help="where to draw the figures (default under var/bench; '' for none)")
     bench.set_defaults(func=cmd_bench)
 
     tg = sub.add_parser("telegram", help="Telegram: set the webhook, or poll without a public address")

@@ -14,7 +14,7 @@ from bot.dialogue import language, messages
 from bot.dialogue.answers import question_key
 from bot.dialogue.summary import summary_lines
 from bot.referrals.matching import Referrals
-from bot.vocabulary import places
+from bot.vocabulary import gazetteer, places
 from bot.vocabulary.language_names import language_name
 from bot.vocabulary.fields import (
     BY_SLOT,
@@ -178,6 +178,14 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Referrals, servi
         buttons.append({"title": messages.button("skip", lang), "payload": "/skip"})
     replies.append(Reply(text, buttons))
     return replies
+
+
+def did_you_mean(place, said: str, lang: str) -> Reply:
+    """"Did you mean Warsaw, Masovian Voivodeship, Poland?": a place guessed from a misspelling or
+    a name several places share is kept only when the person says so."""
+    buttons = [{"title": messages.button("yes", lang), "payload": "/affirm"},
+               {"title": messages.button("no", lang), "payload": "/deny"}]
+    return Reply(messages.text("place_did_you_mean", lang, place=gazetteer.describe(place, lang)), buttons)
 
 
 def shared_location(metadata: dict | None) -> tuple[float, float] | None:

@@ -28,7 +28,7 @@ from bot.dialogue.answers import interpret
 from bot.dialogue.conversation import Reply, exit_button, payload
 from bot.dialogue.intents import PAYLOAD
 from bot.referrals.matching import Referrals
-from bot.vocabulary import places
+from bot.vocabulary import gazetteer, places
 from bot.vocabulary.fields import BY_SLOT, HELP, HELP_PATHS, REPORT, REPORT_PATHS, SKIPPED
 from bot.vocabulary.text import MAX_ANSWER_CHARS, clean_text, word_count
 
@@ -427,25 +427,30 @@ class Engine:
             for q in HELP:
                 s.answers.pop(q.slot, None)
             for key in ("location_country", "location_city", "location_lat", "location_lon", "services_offset",
-                        "needs_text"):
+                        "needs_text", "location_place", "location_suggested"):
                 s.answers.pop(key, None)
             if s.path == "third_party":
                 s.answers["needs"] = ["hotline"]
             return
         for q in REPORT:
             s.answers.pop(q.slot, None)
-        for key in ("exploitation_type_text", "control_signs_text", "victims_count_number", "incident_date_at"):
+        for key in ("exploitation_type_text", "control_signs_text", "victims_count_number", "incident_date_at",
+                    "place_place", "place_suggested"):
             s.answers.pop(key, None)
         s.draft_id = str(uuid.uuid4())
         location = s.answers.get("location")
         if s.path == "third_party" and location not in (None, SKIPPED):
             s.answers["place"] = location
+            s.answers["place_place"] = s.answers.get("location_place")
         if s.path == "help":
             s.answers["contact_preference"] = "contact"  # they asked to be contacted
 
     def _again(self, s: State, out: _Out) -> Turn:
         """The question or step the person was at, asked again after a side answer."""
-        if s.stage == ASKING and s.asking:
+        pending = s.answers.get(f"{s.asking}_suggested") if s.stage == ASKING and s.asking else None
+        if pending and isinstance(pending, list) and len(pending) == 3 and gazetteer.by_id(pending[0]):
+            out.add(conversation.did_you_mean(gazetteer.by_id(pending[0]), pending[1], s.lang))
+        elif s.stage == ASKING and s.asking:
             out.add(*conversation.ask(s.asking, self._slots(s), s.lang, self.referrals, services=False))
         elif s.stage == SUMMARY:
             out.add(*self._summary_question(s))
@@ -493,7 +498,19 @@ class Engine:
             return self._answered(s, out, signals)  # "moi j'ai 15 ans": a child
 
         if slot in ("location", "place"):
-            where = self._place(s, slot, text, entities, message.metadata)
+            pending = s.answers.pop(f"{slot}_suggested", None)
+            if pending:  # the answer to "did you mean …?"
+                taken = self._suggestion_answered(s, slot, pending, intent, message, text)
+                if taken is not None:
+                    s.answers.update(taken)
+                    return self._answered(s, out, signals)
+            # One "did you mean …?" per answer: a second guess is not offered, the words are kept.
+            where = self._place(s, slot, text, entities, message.metadata, offer=not pending)
+            if where is not None and f"{slot}_suggested" in where:
+                s.answers.update(where)
+                out.add(conversation.did_you_mean(gazetteer.by_id(where[f"{slot}_suggested"][0]),
+                                                  where[f"{slot}_suggested"][1], s.lang))
+                return self._done(s, out)
             if where is not None:
                 s.answers.update(where)
                 return self._answered(s, out, signals)
@@ -553,6 +570,7 @@ class Engine:
         if question.required_on(s.path):
             return self._unclear(s, out, "narrative_required" if s.asking == "narrative" else "unclear_answer")
         s.answers[s.asking] = question.skip_value
+        s.answers.pop(f"{s.asking}_suggested", None)
         if s.asking == "location":
             s.answers.update(location_country=None, location_city=None)
         return self._answered(s, out, cues.Signals())
@@ -594,6 +612,8 @@ class Engine:
     def _withdraw(self, s: State, slot: str) -> None:
         """Take an answer back (go back, or a correction): remembered only so that its words stay
         out of the sealed transcript."""
+        for key in (f"{slot}_place", f"{slot}_suggested"):
+            s.answers.pop(key, None)
         for key in (slot, f"{slot}_text"):
             value = s.answers.pop(key, None)
             if isinstance(value, str) and value.strip() and BY_SLOT.get(slot) and (
@@ -601,26 +621,68 @@ class Engine:
                 if value not in s.withdrawn:
                     s.withdrawn = [*s.withdrawn, value][-self.MAX_WITHDRAWN:]
 
-    def _place(self, s, slot, text, entities, metadata) -> dict | None:
+    def _place(self, s, slot, text, entities, metadata, offer: bool = True) -> dict | None:
+        """The answer to "where?": the words, the place they name in the gazetteer (or, when
+        unsure, a place to offer as "did you mean …?"), and the country that decides the numbers."""
         lang = s.lang
         coordinates = conversation.shared_location(metadata)
         if coordinates:
             lat, lon = coordinates
+            town = gazetteer.load().nearest(lat, lon)
             return {slot: messages.text("shared_location", lang), "location_lat": lat, "location_lon": lon,
-                    "location_country": self.referrals.nearest_country(lat, lon), "location_city": None}
+                    f"{slot}_place": town.id if town else None,
+                    "location_country": self.referrals.nearest_country(lat, lon) or (town.country if town else None),
+                    "location_city": None}
         chosen = next((e.get("value") for e in entities if e.get("entity") == "choice"), None)
         if chosen in self.referrals.emergency:  # a country button
-            return {slot: places.country_name(chosen, lang), "location_country": chosen, "location_city": None}
+            return {slot: places.country_name(chosen, lang), "location_country": chosen, "location_city": None,
+                    f"{slot}_place": None}
         if not text or text.startswith("/"):
             return None
         said = interpret(slot, text, None, [], lang, s.path)
         if said.unclear or said.value == SKIPPED:
             return None
-        country, city = self.referrals.locate(said.value)
-        found = {slot: said.value}
+        return self._where(s, slot, said.value, offer)
+
+    def _where(self, s: State, slot: str, words: str, offer: bool, place: gazetteer.Place | None = None) -> dict:
+        country, city = self.referrals.locate(words)
+        found: dict[str, Any] = {slot: words, f"{slot}_place": None}
+        if place is None:
+            hit = gazetteer.load().find(words, near_country=country or self._country(s))
+            if hit and not hit.sure and offer:
+                return {f"{slot}_suggested": [hit.place.id, hit.said, words]}
+            place = hit.place if hit and hit.sure else None
+        if place:
+            found[f"{slot}_place"] = place.id
+            country = country or place.country
+            if slot == "location" and not city and place.kind == "city":
+                # Services near a town the directory does not list: by its coordinates.
+                found.update(location_lat=place.latitude, location_lon=place.longitude)
         if country or slot == "location":  # where the person is decides which numbers to show
             found.update(location_country=country, location_city=city)
         return found
+
+    def _suggestion_answered(self, s, slot, pending, intent, message, text) -> dict | None:
+        """Yes or no to "did you mean …?" (None: the person said something else, read as a new
+        answer). Either way the person's words are the answer; "yes" adds the place."""
+        if not (isinstance(pending, list) and len(pending) == 3 and all(isinstance(p, str) for p in pending)):
+            return None
+        place_id, _said, words = pending
+        if not intent:
+            named = gazetteer.load().find(text)
+            if named and named.sure:
+                return None  # "no, it was Kirkuk": a new answer
+        if intent in ("affirm", "deny"):
+            agreed = intent == "affirm"
+        elif message.intent in ("affirm", "deny") and (message.confidence or 0) >= 0.5 and word_count(text) <= 3:
+            agreed = message.intent == "affirm"
+        else:
+            understood = interpret("consent", text, None, [], s.lang, s.path)
+            if understood.unclear or understood.value not in ("yes", "no"):
+                return None
+            agreed = understood.value == "yes"
+        place = gazetteer.by_id(place_id) if agreed else None
+        return self._where(s, slot, words, offer=False, place=place)
 
     # --- the summary -------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from babel.dates import format_date
 
 from bot.dialogue import messages
 from bot.reports import report
-from bot.vocabulary import counts, dates
+from bot.vocabulary import counts, dates, gazetteer
 from bot.vocabulary.fields import BY_SLOT, NOT_APPLICABLE, REPORT, answered, options_key
 
 
@@ -38,6 +38,12 @@ def understood(slot: str, slots: dict[str, Any], lang: str) -> str | None:
     text = slots.get(slot)
     if not isinstance(text, str) or not answered(text):
         return None
+    if slot == "place":
+        place = gazetteer.by_id(slots.get("place_place"))
+        if place is None or text == messages.text("shared_location", lang):
+            return gazetteer.describe(place, lang) if place else None
+        hit = gazetteer.load().find(text)
+        return gazetteer.describe(place, lang, said=hit.said if hit and hit.place == place else None)
     if slot == "incident_date":
         when = dates.understand(text, lang, report.answered_at(slots))
         if when is None:

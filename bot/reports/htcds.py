@@ -70,6 +70,8 @@ def export(report: dict[str, Any], reference: str, received_on: str) -> dict[str
         "x_AgesAsTold": count.get("ages") or [],
         "x_CitizenshipUncertain": d.get("citizenship_uncertain") or [],
         "x_PlaceAsTold": a.get("place"),
+        "x_Region": d.get("region"),
+        "x_GeoNamesId": d.get("geonames_id"),
         "x_VictimsCount": a.get("victims_count"),
         "x_MinorsInvolved": a.get("minors"),
         "x_NationalityAsTold": a.get("victims_nationality"),

@@ -5,7 +5,7 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from bot.vocabulary import counts, dates, people
+from bot.vocabulary import counts, dates, gazetteer, people
 from bot.vocabulary.fields import REPORT, REPORT_PATHS, answered
 
 KINDS = {"report": "incident_report", "third_party": "third_party_concern", "help": "help_request"}
@@ -92,13 +92,30 @@ def understood(given: dict[str, Any], slots: dict[str, Any], lang: str) -> dict[
     return found
 
 
+def where(words: str, place_id: Any, directory=None) -> dict[str, Any]:
+    """The place of a report in the standard's terms: the gazetteer's place the conversation
+    settled on (a name found, a guess the person confirmed, the town nearest a shared location),
+    else a city or country of the referral directory named in the words."""
+    place = gazetteer.by_id(place_id)
+    if place is None:
+        if directory is None:
+            return {}
+        country, city = directory.locate(words)
+        return {"country": country, "city": city}
+    # A town's coordinates, never a shared location's own: a report needs the town, and a
+    # survivor's exact position is not kept beyond what finding services needed.
+    return {"country": place.country, "city": place.name if place.kind == "city" else None,
+            "region": place.region or None, "latitude": place.latitude, "longitude": place.longitude,
+            "geonames_id": place.id}
+
+
 def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=None) -> dict[str, Any]:
     """The plaintext report that is sealed: every answer as given, plus what was derived."""
     given = answers(slots)
     derived: dict[str, Any] = {}
     derived.update(understood(given, slots, lang))
-    if "place" in given and directory is not None:
-        derived["country"], derived["city"] = directory.locate(given["place"])
+    if "place" in given:
+        derived.update(where(given["place"], slots.get("place_place"), directory))
     for extra in ("exploitation_type_text", "control_signs_text", "needs", "needs_text", "location",
                   "age_under_18"):
         if answered(slots.get(extra)):

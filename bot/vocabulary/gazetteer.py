@@ -1,0 +1,235 @@
+"""Places named in free text, from GeoNames: any town of 1,000 people or more, and any region, in
+the countries the assistant serves and their neighbours, by any of its names in any of its
+scripts ("Kiev", "Київ", "كييف"), misspelled or not ("varsovi" -> did you mean Warsaw?).
+
+The data (``geonames/places.tsv.gz``) is built from GeoNames' cities1000 extract by
+``scripts/build_gazetteer.py`` and shipped in the repository: nothing is downloaded at run time.
+Exact names are looked up in a dictionary; a name not found is compared with RapidFuzz against the
+names of the larger places, and such a guess is never taken as sure: the person is asked.
+"""
+from __future__ import annotations
+
+import functools
+import gzip
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bot.vocabulary import places
+from bot.vocabulary.text import fold
+
+DATA = Path(__file__).parent / "geonames" / "places.tsv.gz"
+
+# A single lower-case word that is a small place's name ("most", "bar", "van") is a place only
+# when the answer is little more than that word, or when a word that sets a place comes before it.
+SMALL = 15_000
+LOCATIVES = {
+    "in", "at", "near", "outside", "around", "from", "to", "by", "towards", "into", "between", "of",
+    "a", "au", "aux", "en", "pres", "vers", "dans", "de", "du", "des", "depuis", "entre", "cote", "autour",
+    "في", "قرب", "عند", "من", "الى", "حول", "جنب", "بين", "داخل", "خارج", "بالقرب", "ضواحي", "اطراف", "منطقه",
+    "в", "у", "біля", "около", "возле", "под", "під", "з", "із", "из", "до", "коло",
+    "w", "we", "kolo", "obok", "pod", "z", "do", "przy", "la", "langa", "din", "cerca", "desde", "hacia",
+}
+# Arabic joins a preposition and the article to the word: بالموصل (in Mosul), للموصل, والموصل.
+_AR_PREFIX = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?(?=\w{2,})")
+FUZZY_CUTOFF = 84  # RapidFuzz ratio: "varsovi"/"varsovie" 93, "prishtina"/"pristina" 94
+FUZZY_MIN_POPULATION = 5_000  # a misspelling is compared with the names of towns this size or larger
+MAX_WORDS = 60  # a long answer is read in its first words only: a place comes early
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str  # GeoNames id, or "CC.code" for a region
+    kind: str  # "city" or "region"
+    name: str  # GeoNames' name
+    country: str  # ISO 3166 alpha-2 (XK for Kosovo)
+    region: str  # English name of the first-level region, or ""
+    latitude: float | None
+    longitude: float | None
+    population: int
+    names: tuple[str, ...]
+
+    def called(self, said: str) -> str:
+        """The place's name as the person wrote it when that is one of its names, else GeoNames'."""
+        return next((n for n in self.names if key(n) == key(said)), self.name)
+
+
+@dataclass(frozen=True)
+class Found:
+    place: Place
+    said: str  # the words that named it
+    sure: bool  # False: a guess from a misspelling or an ambiguous name; ask before keeping it
+
+
+def key(text: str) -> str:
+    """A name as compared: folded, Arabic letter forms unified, punctuation as spaces."""
+    text = fold(text).replace("ـ", "")
+    text = text.translate(str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "أ": "ا", "إ": "ا", "آ": "ا"}))
+    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+
+
+def _variants(gram: str) -> list[str]:
+    """A name and the forms without the Arabic article and prepositions joined to it."""
+    out = [gram]
+    words = gram.split()
+    stripped = " ".join(_AR_PREFIX.sub("", w) for w in words)
+    if stripped != gram:
+        out.append(stripped)
+    if words and words[0].startswith("ال") and len(words[0]) > 4:  # الموصل named with the article
+        out.append(" ".join([words[0][2:], *words[1:]]))
+    return out
+
+
+@dataclass
+class Gazetteer:
+    places: list[Place]
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.places}
+        self.index: dict[str, list[Place]] = {}
+        for p in self.places:
+            for name in {key(n) for n in p.names} | {key(p.name)}:
+                if len(name) >= 3 and name not in LOCATIVES:  # "في" is a preposition, not Balvi
+                    for variant in (v for v in _variants(name) if len(v) >= 3):
+                        self.index.setdefault(variant, [])
+                        if p not in self.index[variant]:
+                            self.index[variant].append(p)
+        for found in self.index.values():
+            found.sort(key=lambda p: (p.kind != "city", -p.population))
+        large = {n for n, ps in self.index.items() if len(n) >= 4 and any(
+            p.population >= FUZZY_MIN_POPULATION or p.kind == "region" for p in ps)}
+        self.fuzzy_names = sorted(large)
+        self.grid: dict[tuple[int, int], list[Place]] = {}
+        for p in self.places:
+            if p.kind == "city" and p.latitude is not None:
+                self.grid.setdefault((math.floor(p.latitude), math.floor(p.longitude)), []).append(p)
+
+    # -- by name ------------------------------------------------------------------------------
+    def find(self, text: str, near_country: str | None = None) -> Found | None:
+        """The place a free answer names, if any; ``near_country`` (where the person is) settles
+        a name several countries share."""
+        raw_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text or "")[:MAX_WORDS]
+        words = [key(w) for w in raw_words]
+        words = [w for w in words if w]
+        if not words:
+            return None
+        named_country = places.country_in(text or "")
+        candidates = []
+        for n in (4, 3, 2, 1):
+            for i in range(len(words) - n + 1):
+                gram = " ".join(words[i:i + n])
+                for variant in _variants(gram):
+                    found = self.index.get(variant)
+                    if found:
+                        candidates.append((i, n, " ".join(raw_words[i:i + n]), found))
+                        break
+        best = None
+        for i, n, said, found in candidates:
+            if any(j <= i and i + n <= j + m and m > n for j, m, _, _ in candidates):
+                continue  # "Ivano-Frankivsk", not "Ivano"
+            chosen, sure = self._choose(found, named_country, near_country)
+            if chosen is None:
+                continue
+            cue = i > 0 and (words[i - 1] in LOCATIVES or _AR_PREFIX.match(words[i]) and words[i][:1] in "بل")
+            marked = bool(cue) or said[:1].isupper() or len(words) <= n + 1  # named as a place
+            if len(words[i]) <= 3 and n == 1 and not cue and chosen.population < SMALL:
+                continue  # "برا" (outside) is also a German village's name in Arabic script
+            strong = marked or chosen.population >= SMALL or chosen.kind == "region" or n > 1
+            if chosen.kind == "region" and named_country is None and n == 1 and not cue and len(words) > 2:
+                strong = False  # "Lviv" the city, not a region named like a common word
+            if not strong:
+                continue
+            rank = (not marked, i, -n)  # "a white van near Lviv": Lviv
+            if best is None or rank < best[0]:
+                best = (rank, Found(chosen, said, sure))
+        if best:
+            return best[1]
+        return self._guess(words, raw_words, named_country, near_country)
+
+    def _choose(self, found: list[Place], named_country: str | None, near_country: str | None):
+        """The place meant among those sharing a name, and whether that is sure."""
+        for hint in (named_country, near_country):
+            if hint:
+                there = [p for p in found if p.country == hint]
+                if there:
+                    return there[0], True
+        if named_country:  # "Bar, Montenegro" when the name is of a place elsewhere
+            return None, False
+        top = found[0]
+        others = [p for p in found[1:] if p.country != top.country or p.kind != top.kind]
+        sure = not others or top.population >= 5 * max(p.population for p in others) > 0 or (
+            top.population >= 100_000 and top.population >= 3 * max(p.population for p in others))
+        return top, sure
+
+    def _guess(self, words, raw_words, named_country, near_country) -> Found | None:
+        """A misspelt name: the closest name of a larger place, offered as a question."""
+        short = len(words) <= 6
+        best = None
+        for n in (3, 2, 1):
+            for i in range(len(words) - n + 1):
+                gram = " ".join(words[i:i + n])
+                cue = i > 0 and words[i - 1] in LOCATIVES
+                latin = gram.isascii()
+                # Arabic writes fewer letters ("اربل" for اربيل): four are enough there.
+                if len(gram) < (5 if latin else 4) or not (short or cue or raw_words[i][:1].isupper()):
+                    continue
+                match = process.extractOne(gram, self.fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+                if match and (best is None or match[1] > best[0]):
+                    chosen, _ = self._choose(self.index[match[0]], named_country, near_country)
+                    if chosen is not None:
+                        best = (match[1], Found(chosen, " ".join(raw_words[i:i + n]), False))
+        return best[1] if best else None
+
+    # -- by coordinates -----------------------------------------------------------------------
+    def nearest(self, lat: float, lon: float, within_km: float = 50.0) -> Place | None:
+        """The nearest town to a shared location, if one lies within ``within_km``."""
+        row, col = math.floor(lat), math.floor(lon)
+        best = None
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for p in self.grid.get((row + dy, col + dx), ()):
+                    d = _km(lat, lon, p.latitude, p.longitude)
+                    if d <= within_km and (best is None or d < best[0]):
+                        best = (d, p)
+        return best[1] if best else None
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def _read(path: Path) -> list[Place]:
+    out = []
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            pid, kind, name, cc, region, lat, lon, pop, names = line.rstrip("\n").split("\t")
+            out.append(Place(pid, kind, name, cc, region, float(lat) if lat else None,
+                             float(lon) if lon else None, int(pop), tuple(names.split("|"))))
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    """The shipped gazetteer, read once per process (about a second)."""
+    return Gazetteer(_read(DATA))
+
+
+def describe(place: Place, lang: str, said: str | None = None) -> str:
+    """"Zakho, Dahuk, Iraq": the place as the person named it, its region and its country."""
+    parts = [place.called(said) if said else place.name]
+    latin = lang not in ("ar", "uk", "ru")  # region names are English: not shown inside other scripts
+    if latin and place.kind == "city" and place.region and key(place.region) not in key(parts[0]) \
+            and key(parts[0]) not in key(place.region) and key(place.name) not in key(place.region):
+        parts.append(place.region)
+    parts.append(places.country_name(place.country, lang))
+    return ("، " if lang == "ar" else ", ").join(parts)
+
+
+def by_id(place_id) -> Place | None:
+    """A place kept in a conversation, if it is one of the gazetteer's (anything else is ignored)."""
+    return load().by_id.get(place_id) if isinstance(place_id, str) else None
