@@ -29,6 +29,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout"
 REFERENCE = re.compile(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
+HELDOUT_LANGS = ("en", "fr", "ar")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # Each conversation's story: neutral words with no date, place or number of their own.
 NARRATIVE = {"en": "I saw people who looked like they were being forced to work and were not free to leave.",
@@ -120,13 +121,20 @@ class Conversation:
     answers: dict[str, dict]  # question -> held-out item
     reference: str | None = None
     log: list[str] = field(default_factory=list)
+    # Questions asked and answered with their held-out words. A question an earlier answer made
+    # needless ("three women and two kids" answers "any under 18?") is not asked: not scored.
+    said: set[str] = field(default_factory=set)
+    # Questions whose answer here is in the first half of its list: the half the understanding
+    # was tried against and mended from. The second half is kept unseen, and reported apart.
+    tried: set[str] = field(default_factory=set)
 
 
 def plan(lang: str, items: dict[str, list[dict]], limit: int | None) -> list[Conversation]:
     """As many conversations as the longest question has answers; each answer is used once."""
     longest = max(len(v) for v in items.values())
     count = min(longest, limit) if limit else longest
-    return [Conversation(lang, {q: v[i] for q, v in items.items() if i < len(v)}) for i in range(count)]
+    return [Conversation(lang, {q: v[i] for q, v in items.items() if i < len(v)},
+                         tried={q for q, v in items.items() if i < (len(v) + 1) // 2}) for i in range(count)]
 
 
 class Person:
@@ -136,11 +144,11 @@ class Person:
         from bot.dialogue import messages
 
         self.url, self.c = url, conversation
-        self.questions = {}
-        for slot in conversation.answers:
-            self.questions[messages.question(slot, conversation.lang).strip()] = slot
-        self.questions[messages.question("actions_taken", conversation.lang).strip()] = "actions_taken"
-        self.questions[messages.question("contact_preference", conversation.lang).strip()] = "contact_preference"
+        from bot.vocabulary.fields import REPORT
+
+        # Every question of a report, in every language: the person reads the question even when
+        # the assistant has (wrongly) changed language, and answers it with the same words.
+        self.questions = {messages.question(q.slot, lang).strip(): q.slot for q in REPORT for lang in HELDOUT_LANGS}
         did_you_mean = messages.text("place_did_you_mean", conversation.lang, place="\x00")
         self.did_you_mean = re.compile(re.escape(did_you_mean).replace("\x00", "(.+)"))
         request = urllib.request.Request(f"{url}/webhooks/rest/conversation", data=b"{}",
@@ -174,7 +182,7 @@ class Person:
         self.say('/inform{"choice":"no"}')  # not in danger
         self.say('/inform{"choice":"report"}')
         replies = self.say('/inform{"choice":"yes"}')  # consent
-        answered: set[str] = set()
+        answered = c.said
         for _ in range(max_turns):
             found = REFERENCE.search(" ".join(r.get("text") or "" for r in replies))
             if found:  # sent: the reference code
@@ -190,6 +198,8 @@ class Person:
                 replies = self.say("/skip")
             elif question == "contact_preference":
                 replies = self.say('/inform{"choice":"anonymous"}')
+            elif question == "narrative":
+                replies = self.say(NARRATIVE[c.lang])
             elif question in c.answers and question not in answered:
                 answered.add(question)
                 replies = self.say(str(c.answers[question]["say"]))
@@ -197,16 +207,9 @@ class Person:
                 replies = self.say("/skip")  # asked again, or a question this conversation has no answer for
             elif any(b.get("payload") == "/affirm" for r in replies for b in r.get("buttons") or []):
                 replies = self.say("/affirm")  # the summary: send
-            elif self._asks_narrative(replies):
-                replies = self.say(NARRATIVE[c.lang])
             else:
                 c.log.append("!!! the person did not know what to answer")
                 return
-
-    def _asks_narrative(self, replies: list[dict]) -> bool:
-        from bot.dialogue import messages
-
-        return any((r.get("text") or "").strip() == messages.question("narrative", self.c.lang).strip() for r in replies)
 
     def meant(self, offered: str) -> bool:
         from bot.vocabulary import gazetteer
@@ -233,7 +236,10 @@ def run(langs: list[str], limit: int | None = None, plot: Path | None = None, ou
     ReportStore(settings.database_url)
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     server_keys.ensure_file(data_dir / "secrets.json")
-    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1"}
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1",
+           # One client holds every conversation here, one after another: the per-address limits
+           # that protect a public server would only measure themselves.
+           "BOT_RATE_PER_ADDRESS": "100000/100000", "BOT_RATE_NEW_CONVERSATIONS": "100000/100000"}
     conversations = {lang: plan(lang, load(lang), limit) for lang in langs}
     total = sum(len(v) for v in conversations.values())
     today = date.today()
@@ -273,25 +279,32 @@ def score(conversations: dict[str, list[Conversation]], records: dict[str, dict]
                 unsent += 1
                 misses.append({"lang": lang, "unsent": True, "log": c.log[-12:]})
             for question, item in c.answers.items():
+                if record is not None and question not in c.said:
+                    continue
                 for field_name, expected in item.items():
                     if field_name == "say":
                         continue
-                    cell = per[(lang, question, field_name)]
-                    cell["n"] += 1
+                    half = "tried" if question in c.tried else "unseen"
+                    for cell in (per[(lang, question, field_name, "all")], per[(lang, question, field_name, half)]):
+                        cell["n"] += 1
                     ok = record is not None and right(field_name, expected, record, today)
-                    cell["right"] += ok
-                    if record is not None and not empty(expected) and empty(record.get(field_name)):
-                        cell["empty"] += 1
+                    gone = record is not None and not empty(expected) and empty(record.get(field_name))
+                    for cell in (per[(lang, question, field_name, "all")], per[(lang, question, field_name, half)]):
+                        cell["right"] += ok
+                        cell["empty"] += gone
                     if not ok:
-                        misses.append({"lang": lang, "question": question, "field": field_name, "said": item["say"],
+                        misses.append({"lang": lang, "half": half, "question": question, "field": field_name,
+                                       "said": item["say"],
                                        "expected": expected, "got": record.get(field_name) if record else None})
-    rows = [{"lang": k[0], "question": k[1], "field": k[2], **v} for k, v in sorted(per.items())]
-    return {"today": today.isoformat(), "rows": rows, "misses": misses, "unsent": unsent,
+    rows = [{"lang": k[0], "question": k[1], "field": k[2], "half": k[3], **v} for k, v in sorted(per.items())]
+    samples = {lang: convs[0].log for lang, convs in conversations.items() if convs}
+    return {"today": today.isoformat(), "rows": rows, "misses": misses, "unsent": unsent, "samples": samples,
             "conversations": {lang: len(v) for lang, v in conversations.items()}}
 
 
 def show(results: dict) -> None:
-    rows = results["rows"]
+    every = results["rows"]
+    rows = [r for r in every if r["half"] == "all"]
     print(f"\nHeld-out answers through the real servers ({results['today']}): "
           f"{results['conversations']} conversations, {results['unsent']} not sent\n")
     print(f"{'lang':4} {'question':20} {'field':24} {'n':>4} {'right':>7} {'left empty':>10}")
@@ -303,6 +316,11 @@ def show(results: dict) -> None:
         ok = sum(r["right"] for r in rows if r["lang"] == lang)
         gone = sum(r["empty"] for r in rows if r["lang"] == lang)
         print(f"{lang}: {ok}/{n} fields right ({100 * ok / n:.1f} %), {gone} left empty where the person said it")
+        for half in ("tried", "unseen"):
+            part = [r for r in every if r["lang"] == lang and r["half"] == half]
+            n, ok = sum(r["n"] for r in part), sum(r["right"] for r in part)
+            if n:
+                print(f"    {half:6} half: {ok}/{n} right ({100 * ok / n:.1f} %)")
 
 
 def draw(results: dict, path: Path) -> None:
@@ -311,7 +329,7 @@ def draw(results: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = results["rows"]
+    rows = [r for r in results["rows"] if r["half"] == "all"]
     langs = sorted({r["lang"] for r in rows})
     fields = sorted({(r["question"], r["field"]) for r in rows})
     fig, ax = plt.subplots(figsize=(10, 0.35 * len(fields) + 1.5))

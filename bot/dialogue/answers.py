@@ -132,6 +132,8 @@ def interpret(
         matches = _one_choice(opts, _matching(opts, text, slot, path, lang), text)
         if len(matches) == 1:
             return Answer(matches[0], extra=aged)
+        if not matches and aged:  # "i think so, one girl looked about 14": under 18 is a yes
+            return Answer("yes", extra=aged)
         if slot == "path" and intent in question.intents:
             return Answer(question.intents[intent])
         return Answer(unclear=True)
@@ -139,6 +141,11 @@ def interpret(
     if question.kind == "multi":
         matches = [v for v in _matching(opts, text, slot, path, lang)
                    if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1 \
+                and not _mentions(text, [opts["ForcedLabour"]["label"], *opts["ForcedLabour"].get("strong", [])]):
+            # "sex work", "kids working in the kiln": work named as part of another kind, not
+            # forced labour besides it (which "forced labour" or "farm" said outright still is).
+            matches.remove("ForcedLabour")
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.

@@ -19,6 +19,7 @@ DEFAULT = "en"
 # detector must be this sure: a person who types "ok" or "Kyiv" keeps the language they chose.
 MIN_WORDS_TO_SWITCH = 3
 MIN_PROBABILITY = 0.80
+MIN_PROBABILITY_SHORT = 0.95
 
 _lock = threading.Lock()
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -99,6 +100,10 @@ def detect(text: str | None, current: str | None = None, hint: str | None = None
     if not probabilities:
         return fallback
     best = max(probabilities, key=probabilities.get)
-    if best != fallback and probabilities[best] < MIN_PROBABILITY:
+    # A few words are weak evidence: "dont remember sorry" is 86 % French to langdetect, and
+    # flipped an English report into French at the next question. Under six words, a
+    # conversation leaves its language only on near certainty.
+    needed = MIN_PROBABILITY_SHORT if normalise(current) and len(words) < 6 else MIN_PROBABILITY
+    if best != fallback and probabilities[best] < needed:
         return fallback
     return best

@@ -26,6 +26,7 @@ HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more 
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنوات|سنين|عام|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
+              r"youngest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|اصغرهم|اصغر واحد|الاصغر|"
               r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
               r"tenian|tenia|she's|he's|she is|he is|i'm|i am|j'ai|elle a|il a|"
               r"(?:girl|boy|woman|man|kid|child|fille|garcon|femme|homme|بنت|ولد|فتاة|شاب)\s+(?:about|around|maybe|"
@@ -76,7 +77,8 @@ def understand(text: str | None, lang: str) -> Count:
     minors = None
     for i, (start, end, value) in enumerate(found):
         before, after = folded[max(0, start - 24):start], folded[end:end + 24]
-        nearby_age = re.search(rf"{AGE_BEFORE}\s*(?:about|around|maybe|like|vers|environ|حوالي)?\s*$", before)
+        nearby_age = re.search(rf"{AGE_BEFORE}\s*(?:(?:is|was|a|avait|عمره|عمرها)\s+)?"
+                               rf"(?:about|around|maybe|like|probably|vers|environ|peut-etre|حوالي|يمكن)?\s*$", before)
         in_range_of_age = i > 0 and found[i - 1][2] in ages and re.fullmatch(r"\s*(?:or|to|-|–|ou|a|او|или|або|lub|sau|o)\s*",
                                                                           folded[found[i - 1][1]:start])
         if re.match(rf"\s*{AGE_AFTER}", after) or nearby_age or in_range_of_age:

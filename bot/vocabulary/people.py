@@ -71,8 +71,14 @@ ROLES = {
                                 "prometi", "ofrec"],
     "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["kidnap", "abduct", "snatch", "enlev", "kidnapp", "خطف", "похит", "викра", "porwa", "rapi",
-                  "secuestr"],
+    "Kidnapper": ["kidnap", "abduct", "snatch", "grabbed", "grab ", "pushed her into", "pushed them into",
+                  "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
+                  "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
+    # Someone who hurts them: "two big guys who beat them", "il les frappait", "كان يضربهم".
+    "Abuser": ["beat", "beats", "beating", "hit them", "hit her", "hit him", "hits", "hitting", "abus", "rape",
+               "raped", "hurt", "tortur", "violent", "frapp", "battai", "viol", "brutal", "maltrait", "يضرب",
+               "ضرب", "اغتصب", "يعذب", "عذب", "يعنف", "избива", "бил ", "били", "бьет", "б'є", "били",
+               "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
     "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
     "BoughtIndividual": ["bought", "buy", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
@@ -136,7 +142,14 @@ def _demonym_at(folded: str, at: int) -> bool:
                               for s in stems) and not SPEAKING.search(folded[:at])
 
 
+# per_RoleInProcess's picklist, in the standard's order (htcds-field-standards-2.0.csv).
+ROLE_ORDER = ("TravellingPartner", "Transporter", "RecruiterOrIntermediary", "BrokerTravelAgent",
+              "TransferredIndividual", "HarbouredIndividual", "SoldIndividual", "BoughtIndividual",
+              "ReceivedIndividual", "ControlledIndividual", "Smuggler", "Abuser", "Kidnapper", "Exploiter", "Other")
+
+
 def roles_in(text: str) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
-    return [role for role, stems in ROLES.items() if any(_has(folded, s) for s in stems)]
+    found = {role for role, stems in ROLES.items() if any(_has(folded, s) for s in stems)}
+    return [role for role in ROLE_ORDER if role in found]
