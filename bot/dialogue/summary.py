@@ -42,7 +42,7 @@ def understood(slot: str, slots: dict[str, Any], lang: str) -> str | None:
         place = gazetteer.by_id(slots.get("place_place"))
         if place is None or text == messages.text("shared_location", lang):
             return gazetteer.describe(place, lang) if place else None
-        hit = gazetteer.load().find(text)
+        hit = gazetteer.load().find(text, ordinary=messages.ordinary_words(lang))
         return gazetteer.describe(place, lang, said=hit.said if hit and hit.place == place else None)
     if slot == "incident_date":
         when = dates.understand(text, lang, report.answered_at(slots))

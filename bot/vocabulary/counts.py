@@ -26,9 +26,11 @@ HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more 
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنوات|سنين|عام|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
-              r"youngest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|اصغرهم|اصغر واحد|الاصغر|"
+              r"youngest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
+              r"شكلها|اعمارهم|عمرها|عمره|"
               r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
               r"tenian|tenia|she's|he's|she is|he is|i'm|i am|j'ai|elle a|il a|"
+              r"(?:girl|boy|kid|child|fille|garcon|بنت|ولد|فتاة)\s*,|"
               r"(?:girl|boy|woman|man|kid|child|fille|garcon|femme|homme|بنت|ولد|فتاة|شاب)\s+(?:about|around|maybe|"
               r"of|aged|de|d'environ|environ|حوالي))")
 # Words that make a number of people children ("2 are kids", "deux enfants", "طفلين").
@@ -36,6 +38,12 @@ CHILDREN = (r"(?:kids?|child|children|minors?|under 18|under-age|underage|teen\w
             r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
             r"copii|minori|ninos|ninas|menores)")
 MAX_COUNT_CHARS = 600
+# Spoken Arabic numbers Duckling does not read (Iraqi and Levantine), and duals that are a number
+# of children: "خمسطعش" (15), "وحدة بس" (just one), "طفلين" (two children).
+SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطعش": "13", "ثلطعش": "13", "اربعطعش": "14", "اربعتعش": "14",
+          "خمسطعش": "15", "خمستعش": "15", "سطعش": "16", "ستطعش": "16", "سبعطعش": "17", "سبعتعش": "17",
+          "ثمنطعش": "18", "تمنطعش": "18", "تسعطعش": "19", "وحدة": "1", "وحده": "1", "واحد": "1",
+          "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +77,11 @@ def understand(text: str | None, lang: str) -> Count:
     folded = fold(said)
     # "10-15", "10 – 15": a range Duckling would read as 10 and minus 15.
     folded = re.sub(r"(?<![\d/])(\d+)\s*[-–]\s*(\d+)(?![\d/])", r"\1 to \2", folded)
-    found = sorted((start, end, int(value)) for start, end, value in dates.numbers(folded, lang)
+    # "au moins 30", "moins de 10": not minus thirty (the hedge is read from the words below).
+    for spoken, plain in SPOKEN.items():
+        folded = re.sub(rf"(?<!\w)(و)?{spoken}(?!\w)", lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
+    found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)
                    if float(value).is_integer() and 0 <= value <= 100_000)
     ages: list[int] = []
     minors_direct = False
@@ -84,6 +96,19 @@ def understand(text: str | None, lang: str) -> Count:
         if re.match(rf"\s*{AGE_AFTER}", after) or nearby_age or in_range_of_age:
             if 0 < value < 120:
                 ages.append(value)
+                # "15 or 16 years": the first number of the range is an age too, not a count.
+                if (i > 0 and counts and counts[-1] == found[i - 1] and 0 < found[i - 1][2] < 120
+                        and re.fullmatch(r"\s*(?:or|to|-|–|ou|a|à|او|أو|или|або|lub|sau|o)\s*", folded[found[i - 1][1]:start])):
+                    ages.append(counts.pop()[2])
+                    continue
+                # "8, two looked 15 or 16", "4 dont une petite de 12 ans": the number just before
+                # a child's age, after the total, is how many are children.
+                if (not in_range_of_age and value < 18 and counts and counts[-1] == found[i - 1]
+                        and end - found[i - 1][1] < 40):
+                    if len(counts) > 1:
+                        minors = (minors or 0) + counts.pop()[2]
+                    elif minors is None:
+                        minors = counts[0][2]  # "two looked 15 or 16": both of them
             continue
         kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?{CHILDREN}", after)
         if kids:

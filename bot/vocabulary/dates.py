@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 
 from bot.vocabulary.text import clean_text, fold
@@ -26,12 +26,19 @@ LOCALES = {"en": "EN_GB", "fr": "FR_FR", "ar": "AR_EG", "uk": "UK_UA", "ru": "RU
 ZONEINFO = "/usr/share/zoneinfo"
 
 # What Duckling does not read, said another way it does (folded).
-REPHRASE = {"la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a quelques jours",
+REPHRASE = {"اول امس": "قبل يومين", "اول مبارح": "قبل يومين", "اول البارحه": "قبل يومين", "اول البارحة": "قبل يومين",
+            "قبل امس": "قبل يومين", "امبارح": "امس", "مبارح": "امس", "البارحه": "امس", "البارحة": "امس",
+            "قبل كم يوم": "قبل 3 ايام", "من كم يوم": "قبل 3 ايام", "كم يوم": "قبل 3 ايام",
+            "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
+            "la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
+            "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
             "the other day": "a few days ago", "the night before last": "two days ago"}
 
 # Words that make a time approximate, in any supported language (folded).
 APPROXIMATE = ("around", "about", "approximately", "roughly", "maybe", "perhaps", "sometime", "or so", "ish",
-               "vers", "environ", "a peu pres", "peut-etre", "peut etre", "je crois", "je pense",
+               "vers", "environ", "a peu pres", "peut-etre", "peut etre", "je crois", "je pense", "quelques",
+               "كم يوم", "قبل 3 ايام",
+               "l'autre jour",
                "حوالي", "حوالى", "تقريبا", "ربما", "يمكن", "بحدود",
                "приблизно", "близько", "десь", "може", "примерно", "около", "где-то", "okolo", "mniej wiecej",
                "chyba", "cam", "aproximativ", "pe la", "poate", "alrededor", "aproximadamente", "mas o menos",
@@ -121,7 +128,10 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     folded = fold(said)
     for phrase, plainer in REPHRASE.items():
         if phrase in folded:
-            said = folded.replace(phrase, plainer)
+            said = folded = folded.replace(phrase, plainer)
+    said = re.sub(r"(?<![\w'])y a (?=\d|\w+ (?:jours?|semaines?|mois|heures?))", "il y a ", said)  # "y a 2 jours"
+    # "12.08.2026": the dotted date of most of Europe, which Duckling reads as a year alone.
+    said = re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?![\d.])", r"\1/\2/\3", said)
     # In the conversation's language first, then the others: a person who switched language at
     # the end ("en français svp") answered this question in the first one.
     # Numbers alone are read in the conversation's language only: "1 1 1" is a date in none.
@@ -136,15 +146,62 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
             break
     if not found:
         return None
-    # The longest mention is the date ("last Tuesday" rather than "Tuesday").
-    best = max(found, key=lambda e: e["end"] - e["start"])
-    when = _when(best["value"], said, now)
+    # A time of day said apart from the day ("2 days ago at about 1400", "yesterday afternoon,
+    # maybe 3pm") is two mentions: the day from the longest that names a day, the time from the
+    # longest clock. Alone, the longest mention is the date ("last Tuesday at 11pm").
+    clocks = [e for e in found if _is_clock(e["value"], now)]
+    days = [e for e in found if not _is_clock(e["value"], now)]
+    longest = lambda entities: max(entities, key=lambda e: e["end"] - e["start"])  # noqa: E731
+    when = _when(longest(days or clocks)["value"], said, now)
     if when is None:
         return None
+    if days and clocks and when.time is None and when.until is None:
+        when = replace(when, time=_instant(longest(clocks)["value"]["value"]).strftime("%H:%M"))
+    if when.time is None and when.until is None:  # "last night around 2300": the soldier's clock
+        clock = _clock(said)
+        if clock:
+            when = replace(when, time=clock)
+    if when.time:
+        when = replace(when, time=_half_of_day(when.time, f" {fold(said)} "))
     folded = f" {fold(said)} "
     if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in APPROXIMATE):
         when = When(when.date, when.time, when.until, approximate=True)
     return when
+
+
+def _is_clock(value: dict, now: datetime) -> bool:
+    """A time of day ("3pm", "at 1400"), not a day, a period or a time counted back from now
+    ("2 days ago" is read to this very hour)."""
+    if value.get("type") == "interval" or value.get("grain") not in ("hour", "minute") or not value.get("value"):
+        return False
+    moment = _instant(value["value"])
+    return not (moment.hour == now.astimezone(timezone.utc).hour and moment.minute == 0)
+
+
+# Words that put a bare hour in the evening or in the morning: "الساعة 11 بالليل" is 23:00,
+# "الساعة ٢ الفجر" is 02:00 (Duckling reads a bare hour as the next one to come).
+EVENING = ("بالليل", "الليل", "ليلا", "ليل", "مساء", "المسا", "بالمسا", "مسا", "العصر", "عصرا", "بعد الظهر",
+           "du soir", "le soir", "ce soir", "de l'apres-midi", "l'apres-midi", "apres-midi", "de la nuit",
+           "at night", "in the evening", "in the afternoon", "evening", "tonight", "вечера", "вечора", "ночи")
+MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح", "بالصبح", "du matin", "le matin", "in the morning", "утра",
+           "ранку")
+
+
+def _half_of_day(time_of_day: str, folded: str) -> str:
+    hour, minute = (int(x) for x in time_of_day.split(":"))
+    said = lambda words: any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)  # noqa: E731
+    if 1 <= hour <= 11 and said(EVENING) and not said(MORNING):
+        hour += 12
+    elif 13 <= hour <= 23 and said(MORNING) and not said(EVENING) and not re.search(rf"(?<!\d){hour}", folded):
+        hour -= 12  # "2 الفجر" read as 14:00; "14h du matin" is not a thing, so 14 said stays
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _clock(said: str) -> str | None:
+    for clock in _CLOCK.finditer(said):
+        if clock.group(2) or clock.group(4) or not _YEAR.fullmatch(clock.group(0)):
+            return f"{clock.group(1)}:{clock.group(3)}"
+    return None
 
 
 def _instant(value: str) -> datetime:
@@ -159,6 +216,8 @@ def _when(value: dict, said: str, now: datetime) -> When | None:
             return None
         first = _instant(start["value"])
         last = _instant(end["value"]) - timedelta(seconds=1) if end else first
+        if first.date() > today and not _YEAR.search(said) and first.date() - today <= timedelta(days=7):
+            first, last = first - timedelta(days=7), last - timedelta(days=7)  # "friday night": the last one
         if first.date() > today:
             return None
         hours = start.get("grain") in ("hour", "minute")
@@ -188,11 +247,6 @@ def _when(value: dict, said: str, now: datetime) -> When | None:
     relative = grain == "hour" and moment.hour == now.astimezone(timezone.utc).hour and moment.minute == 0
     if relative:  # "a few days ago": counted back from this hour, which says nothing of the time
         time_of_day = None
-    if time_of_day is None and grain == "day":
-        for clock in _CLOCK.finditer(said):
-            if clock.group(2) or clock.group(4) or not _YEAR.fullmatch(clock.group(0)):
-                time_of_day = f"{clock.group(1)}:{clock.group(3)}"
-                break
     if grain == "week":
         end = min(moment.date() + timedelta(days=6), today)
         return When(moment.date().isoformat(), until=end.isoformat(), approximate=True)
@@ -200,7 +254,10 @@ def _when(value: dict, said: str, now: datetime) -> When | None:
         end = (moment.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         return When(moment.date().isoformat(), until=min(end.date(), today).isoformat(), approximate=True)
     if grain in ("quarter", "year"):
-        return When(moment.date().isoformat(), until=today.isoformat(), approximate=True)
+        months = 3 if grain == "quarter" else 12
+        year, month = divmod(moment.month - 1 + months, 12)
+        end = date(moment.year + year, month + 1, 1) - timedelta(days=1)  # the period's last day
+        return When(moment.date().isoformat(), until=min(end, today).isoformat(), approximate=True)
     return When(moment.date().isoformat(), time=time_of_day, approximate=relative)
 
 

@@ -28,10 +28,11 @@ DATA = Path(__file__).parent / "geonames" / "places.tsv.gz"
 SMALL = 15_000
 LOCATIVES = {
     "in", "at", "near", "outside", "around", "from", "to", "by", "towards", "into", "between", "of",
-    "a", "au", "aux", "en", "pres", "vers", "dans", "de", "du", "des", "depuis", "entre", "cote", "autour",
+    "au", "aux", "en", "pres", "vers", "dans", "de", "du", "des", "depuis", "entre", "cote", "autour",
     "في", "قرب", "عند", "من", "الى", "حول", "جنب", "بين", "داخل", "خارج", "بالقرب", "ضواحي", "اطراف", "منطقه",
+    "برا", "بره", "يم", "صوب", "بمنطقه", "بضواحي", "باطراف", "مدينه", "بمدينه", "قريه", "بقريه",
     "в", "у", "біля", "около", "возле", "под", "під", "з", "із", "из", "до", "коло",
-    "w", "we", "kolo", "obok", "pod", "z", "do", "przy", "la", "langa", "din", "cerca", "desde", "hacia",
+    "w", "we", "kolo", "obok", "pod", "z", "do", "przy", "langa", "din", "cerca", "desde", "hacia",
 }
 # Arabic joins a preposition and the article to the word: بالموصل (in Mosul), للموصل, والموصل.
 _AR_PREFIX = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?(?=\w{2,})")
@@ -90,10 +91,14 @@ class Gazetteer:
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.places}
         self.index: dict[str, list[Place]] = {}
+        # A country's name is the country ("a farm in Moldova"), never the village GeoNames also
+        # calls so (Fundu Moldovei): countries are read by places.country_in.
+        self.countries = countries = {key(name) for name, _ in places._country_names()}
         for p in self.places:
             for name in {key(n) for n in p.names} | {key(p.name)}:
                 if len(name) >= 3 and name not in LOCATIVES:  # "في" is a preposition, not Balvi
-                    for variant in (v for v in _variants(name) if len(v) >= 3):
+                    for variant in (v for v in _variants(name) if len(v) >= 3 and v not in LOCATIVES
+                                    and v not in countries):
                         self.index.setdefault(variant, [])
                         if p not in self.index[variant]:
                             self.index[variant].append(p)
@@ -108,9 +113,10 @@ class Gazetteer:
                 self.grid.setdefault((math.floor(p.latitude), math.floor(p.longitude)), []).append(p)
 
     # -- by name ------------------------------------------------------------------------------
-    def find(self, text: str, near_country: str | None = None) -> Found | None:
+    def find(self, text: str, near_country: str | None = None, ordinary: frozenset = frozenset()) -> Found | None:
         """The place a free answer names, if any; ``near_country`` (where the person is) settles
-        a name several countries share."""
+        a name several countries share; ``ordinary`` are the words of the person's language that
+        name a place only when nothing else does ("farm")."""
         raw_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text or "")[:MAX_WORDS]
         words = [key(w) for w in raw_words]
         words = [w for w in words if w]
@@ -121,19 +127,24 @@ class Gazetteer:
         for n in (4, 3, 2, 1):
             for i in range(len(words) - n + 1):
                 gram = " ".join(words[i:i + n])
-                for variant in _variants(gram):
+                for v, variant in enumerate(_variants(gram)):
                     found = self.index.get(variant)
                     if found:
-                        candidates.append((i, n, " ".join(raw_words[i:i + n]), found))
+                        # Found only once "ب" or "ل" is taken off ("بالموصل"): "in", "to", a cue.
+                        joined = v > 0 and gram[:1] in "بل"
+                        common = n == 1 and variant in ordinary
+                        candidates.append((i, n, " ".join(raw_words[i:i + n]), found, joined, common))
                         break
         best = None
-        for i, n, said, found in candidates:
-            if any(j <= i and i + n <= j + m and m > n for j, m, _, _ in candidates):
+        for i, n, said, found, joined, common in candidates:
+            if any(j <= i and i + n <= j + m and m > n for j, m, *_ in candidates):
                 continue  # "Ivano-Frankivsk", not "Ivano"
+            if common and not said[:1].isupper():
+                continue  # "a farm" is not the Syrian village GeoNames calls so; "Van" still is
             chosen, sure = self._choose(found, named_country, near_country)
             if chosen is None:
                 continue
-            cue = i > 0 and (words[i - 1] in LOCATIVES or _AR_PREFIX.match(words[i]) and words[i][:1] in "بل")
+            cue = joined or (i > 0 and words[i - 1] in LOCATIVES)
             marked = bool(cue) or said[:1].isupper() or len(words) <= n + 1  # named as a place
             if len(words[i]) <= 3 and n == 1 and not cue and chosen.population < SMALL:
                 continue  # "برا" (outside) is also a German village's name in Arabic script
@@ -142,9 +153,18 @@ class Gazetteer:
                 strong = False  # "Lviv" the city, not a region named like a common word
             if not strong:
                 continue
-            rank = (not marked, i, -n)  # "a white van near Lviv": Lviv
+            # "a white van near Lviv": Lviv. "بمزرعة برا تلعفر" (on a farm outside Tal Afar): a
+            # village GeoNames calls "the farm" yields to the town, a village named alone does not.
+            # GeoNames gives some towns no population (Tal Afar): the names the world has for a
+            # place stand in for its size.
+            tiny = chosen.kind == "city" and max(chosen.population, 1_000 * len(chosen.names)) < 5_000 \
+                and not said[:1].isupper()
+            rank = (not marked, tiny, i, -n)
             if best is None or rank < best[0]:
                 best = (rank, Found(chosen, said, sure))
+        if best and best[0][0]:  # found only in words not named as a place ("la vieille ville")
+            # a capitalised name nearly matching a town is likelier meant: "Mosoul, dans la vieille ville"
+            return self._guess(words, raw_words, named_country, near_country, marked_only=True) or best[1]
         if best:
             return best[1]
         return self._guess(words, raw_words, named_country, near_country)
@@ -156,17 +176,19 @@ class Gazetteer:
                 there = [p for p in found if p.country == hint]
                 if there:
                     return there[0], True
-        if named_country:  # "Bar, Montenegro" when the name is of a place elsewhere
-            return None, False
         top = found[0]
-        others = [p for p in found[1:] if p.country != top.country or p.kind != top.kind]
-        sure = not others or top.population >= 5 * max(p.population for p in others) > 0 or (
-            top.population >= 100_000 and top.population >= 3 * max(p.population for p in others))
+        # A town and the region named after it are one answer; two towns of one name are not.
+        others = [p for p in found[1:] if not (p.kind != top.kind and p.country == top.country)]
+        if not others:
+            return top, True
+        rival = max(p.population for p in others)
+        sure = (top.population > 0 and top.population >= 5 * rival) or (
+            top.population >= 100_000 and top.population >= 3 * rival)
         return top, sure
 
-    def _guess(self, words, raw_words, named_country, near_country) -> Found | None:
+    def _guess(self, words, raw_words, named_country, near_country, marked_only=False) -> Found | None:
         """A misspelt name: the closest name of a larger place, offered as a question."""
-        short = len(words) <= 6
+        short = len(words) <= 6 and not marked_only
         best = None
         for n in (3, 2, 1):
             for i in range(len(words) - n + 1):
@@ -174,7 +196,8 @@ class Gazetteer:
                 cue = i > 0 and words[i - 1] in LOCATIVES
                 latin = gram.isascii()
                 # Arabic writes fewer letters ("اربل" for اربيل): four are enough there.
-                if len(gram) < (5 if latin else 4) or not (short or cue or raw_words[i][:1].isupper()):
+                if len(gram) < (5 if latin else 4) or not (short or cue or raw_words[i][:1].isupper()) \
+                        or gram in self.countries:
                     continue
                 match = process.extractOne(gram, self.fuzzy_names, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
                 if match and (best is None or match[1] > best[0]):

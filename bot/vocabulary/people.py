@@ -17,24 +17,24 @@ from bot.vocabulary.text import fold
 # supported languages) -> ISO 639-1.
 LANGUAGE_STEMS = {
     "uk": ["ukrainian", "ukrainien", "الاوكراني", "украин", "українськ", "ukrainsk", "ucrainean", "ucraniano"],
-    "ru": ["russian", "russe", "الروسي", "русск", "російськ", "rosyjsk", "rusa", "ruso"],
+    "ru": ["russian", "russe", "الروسي", "روسي", "русск", "російськ", "rosyjsk", "rusa", "ruso"],
     "ro": ["romanian", "roumain", "moldovan", "moldave", "الروماني", "румынск", "румунськ", "rumunsk", "romana",
            "rumano"],
     "ar": ["arabic", "arabe", "عربي", "العربي", "арабск", "арабськ", "arabsk"],
-    "ku": ["kurdish", "kurde", "كردي", "الكردي", "курдск"],
-    "fa": ["farsi", "persian", "persan", "dari", "فارسي"],
+    "ku": ["kurdish", "kurde", "كردي", "الكردي", "بالكردي", "كوردي", "курдск"],
+    "fa": ["farsi", "persian", "persan", "dari", "فارسي", "الفارسي", "بالفارسي"],
     "ps": ["pashto", "pachto", "بشتو"],
     "vi": ["vietnamese", "vietnamien"],
     "ne": ["nepali", "nepalais"],
     "sq": ["albanian", "albanais"],
     "sr": ["serbian", "serbe"],
     "pl": ["polish", "polonais", "polsk"],
-    "tr": ["turkish", "turc", "تركي"],
+    "tr": ["turkish", "turc", "تركي", "التركي", "بالتركي"],
     "en": ["english", "anglais", "انجليزي", "انكليزي"],
     "fr": ["french", "francais", "فرنسي"],
     "es": ["spanish", "espagnol", "espanol"],
     "ti": ["tigrinya"],
-    "am": ["amharic", "amharique"],
+    "am": ["amharic", "amharique", "امهري", "الامهري", "امهريه", "الامهريه"],
     "bn": ["bengali", "bangla"],
     "ur": ["urdu", "ourdou", "اردو"],
     "ka": ["georgian", "georgien"],
@@ -47,17 +47,25 @@ DEMONYM_STEMS = {
     "UA": ["اوكران", "украинц", "українц", "ukrain"], "RU": ["روس", "россиян"], "SY": ["سوري", "сирийц", "syryj"],
     "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "IR": ["ايراني"], "TR": ["تركي", "турк"],
     "ER": ["اريتري"], "NG": ["نيجيري"], "RO": ["روماني", "румын"], "MD": ["مولدوف", "молдаван", "молдован"],
-    "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal"], "BD": ["bangladesh", "bengali"], "PK": ["pakistan"],
-    "ET": ["ethiopian", "ethiopien"], "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
+    "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal", "نيبال"], "PK": ["pakistan"],
+    "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
     "MA": ["morocc", "marocain", "مغربي"], "UZ": ["uzbek", "ouzbek"], "TJ": ["tajik", "tadjik"],
+    "BD": ["bangladesh", "bangladais", "bengali", "بنغلاد", "бангладеш"], "IN": ["indian", "indien", "هندي", "индийц"],
+    "LK": ["sri lank", "srilank", "سريلانك"], "PH": ["filipin", "philippin", "فلبين"], "ET": ["ethiopian", "ethiopien", "اثيوبي"],
+    "KG": ["kyrgyz", "kirghiz", "киргиз"], "KZ": ["kazakh", "казах"], "AZ": ["azerbaijan", "azeri", "azerbaidjan", "азербайдж"],
+    "AM": ["armenian", "armenien", "армян"], "CN": ["chinese", "chinois", "صيني", "китайц"], "JO": ["jordanian", "jordanien", "اردني"],
+    "LB": ["lebanese", "libanais", "لبناني"], "PS": ["palestinian", "palestinien", "فلسطيني"], "YE": ["yemeni", "yemenite", "يمني"],
+    "GH": ["ghanaian", "ghaneen"], "CM": ["cameroon", "camerounais"], "CD": ["congolese", "congolais"],
 }
 # Words that say the language or the accent is what was heard: a language, not a citizenship.
 SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|talked|parl\w*|langue|يتكلم\w*|يتحدث\w*|"
+                      r"يحكون|يحكوا|بيحكوا|يحكي|تحكي|حكيهم|كلامهم|لهجتهم|بلهجه|"
                       r"بلغة|لغة|لهجة|говор\w*|розмовля\w*|mowil\w*|vorbe\w*|hablab\w*|en)\s+(?:\w+\s+){0,2}$")
 # Words that make a citizenship a guess (folded).
 GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
          "looked", "accent", "could be", "peut-etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
-         "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "мабуть", "може", "напевно", "наверное", "может", "кажется",
+         "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
+         "مو متاكد", "مش متاكد", "على ما اظن", "мабуть", "може", "напевно", "наверное", "может", "кажется",
          "chyba", "moze", "poate", "cred", "quizas", "tal vez", "creo", "parece")
 
 # Roles of the people in control (HTCDS per_RoleInProcess) -> folded word stems that describe them.
@@ -66,20 +74,22 @@ ROLES = {
                     "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
                     "sofer", "conductor", "chofer"],
     "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
-                                "recrut", "propos", "promis", "annonce", "وعد", "وظيف", "شغل", "مكتب", "вербов",
+                                "recrut", "propos", "promis", "annonce", "وعد", "يوعد", "وظيف", "بشغل", "مكتب",
+                                "تجند", "يجند", "سمسار", "يجيب عمال", "يجيب بنات", "وسيط", "вербов",
                                 "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
                                 "prometi", "ofrec"],
     "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["kidnap", "abduct", "snatch", "grabbed", "grab ", "pushed her into", "pushed them into",
+    "Kidnapper": ["kidnap", "abduct", "snatch", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
                   "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
                   "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
     # Someone who hurts them: "two big guys who beat them", "il les frappait", "كان يضربهم".
     "Abuser": ["beat", "beats", "beating", "hit them", "hit her", "hit him", "hits", "hitting", "abus", "rape",
-               "raped", "hurt", "tortur", "violent", "frapp", "battai", "viol", "brutal", "maltrait", "يضرب",
+               "raped", "hurt", "tortur", "violent", "frapp", "battai", "viol", "brutal", "maltrait", "tabass",
+               "cogn", "bat les", "bat ses", "يضرب",
                "ضرب", "اغتصب", "يعذب", "عذب", "يعنف", "избива", "бил ", "били", "бьет", "б'є", "били",
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
-    "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "продал", "продав", "sprzeda", "vandut",
+    "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
     "BoughtIndividual": ["bought", "buy", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
@@ -88,6 +98,7 @@ ROLES = {
                              "pasaporte", "vigil"],
     "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
                   "patron", "proprio", "chef", "gerant", "proxenete", "mac ", "صاحب", "مدير", "المسؤول", "قواد",
+                  "يشغلهم", "يشغلهن", "شغلهم", "شغلهن", "يشغل", "مشغل", "الريس", "ريس",
                   "хозя", "господар", "начальн", "сутен", "szef", "wlasciciel", "alfons", "patron", "proxenet",
                   "jefe", "dueno", "proxeneta"],
 }
@@ -110,6 +121,7 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     folded = f" {fold(text or '')} "
     languages: list[str] = []
     stated: list[str] = []
+    by_accent: list[str] = []
     guessed = any(_has(folded, g) for g in GUESS)
     for code, stems in LANGUAGE_STEMS.items():
         for stem in stems:
@@ -122,23 +134,39 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
         demonyms.setdefault(code, []).extend(stems)
     for code, stems in demonyms.items():
         for stem in stems:
-            for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
-                if SPEAKING.search(folded[:match.start()]) and "accent" not in folded[:match.start()][-40:]:
+            prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""  # "وأوكرانيات": and Ukrainian women
+            for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
+                if _by_accent(folded, match.start()):
+                    by_accent.append(code)
+                elif SPEAKING.search(folded[:match.start()]):
                     continue  # "they spoke Romanian": the language, said above
-                if code not in stated:
+                elif code not in stated:
                     stated.append(code)
-    country = places.country_in(text or "")
-    if country and country not in stated:
-        stated.append(country)
+    for at, country in sorted(places.countries_in(text or "")):
+        if _by_accent(folded, at):
+            by_accent.append(country)
+        elif country not in stated:
+            stated.append(country)
     if guessed:
-        return {"citizenship": [], "citizenship_uncertain": stated, "languages": languages}
-    return {"citizenship": stated, "citizenship_uncertain": [], "languages": languages}
+        stated, by_accent = [], [*stated, *by_accent]
+    uncertain = list(dict.fromkeys(c for c in by_accent))
+    return {"citizenship": [c for c in stated if c not in uncertain], "citizenship_uncertain": uncertain,
+            "languages": languages}
+
+
+# An accent or a dialect heard is a guess at where people are from ("Syrian by the accent",
+# "بلهجة سورية"): never a stated citizenship.
+ACCENT = ("accent", "لهجه", "لهجة", "акцент", "akcent", "acento")
+
+
+def _by_accent(folded: str, at: int) -> bool:
+    return any(a in folded[max(0, at - 25):at + 30] for a in ACCENT)
 
 
 def _demonym_at(folded: str, at: int) -> bool:
     """Whether the word at ``at`` names people ("Syrian", "romaines") rather than a language."""
     word = re.match(r"\w+", folded[at:])
-    return bool(word) and any(word.group().startswith(fold(s)) for stems in places.DEMONYM_STEMS.values()
+    return bool(word) and any(word.group().startswith(fold(s)) for stems in [*places.DEMONYM_STEMS.values(), *DEMONYM_STEMS.values()]
                               for s in stems) and not SPEAKING.search(folded[:at])
 
 

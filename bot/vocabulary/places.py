@@ -12,10 +12,12 @@ from bot.vocabulary.text import fold
 # Names people use that are not ISO 3166 short names. Kosovo has no ISO code; XK is the code
 # the EU, IOM and the UN use for it.
 ALIASES = {
-    "XK": ["kosovo"], "MD": ["moldova", "moldavie"], "GB": ["uk", "united kingdom", "britain", "royaume-uni"],
-    "US": ["usa", "united states", "america", "etats-unis"], "RU": ["russia", "russie"],
+    "XK": ["kosovo", "كوسوفو"], "MD": ["moldova", "moldavie", "مولدوفا"],
     "BA": ["bosnia", "bosnie"], "IQ": ["iraq", "irak"], "CZ": ["czechia", "tchequie"],
-    "TR": ["turkey", "turquie", "turkiye"], "SY": ["syria", "syrie"], "IR": ["iran"],
+    "TR": ["turkey", "turquie", "turkiye", "تركيا", "турция", "туреччина"], "SY": ["syria", "syrie", "سوريا", "سورية"],
+    "IR": ["iran"], "RU": ["russia", "russie", "روسيا"], "PS": ["palestine", "فلسطين"], "SA": ["السعودية", "السعوديه"],
+    "AE": ["الامارات", "الإمارات"], "GB": ["uk", "united kingdom", "britain", "royaume-uni", "بريطانيا"],
+    "US": ["usa", "united states", "america", "etats-unis", "امريكا", "أمريكا"],
 }
 
 
@@ -35,9 +37,11 @@ DEMONYM_STEMS = {
 def _country_names() -> list[tuple[str, str]]:
     """(folded name, alpha-2 code), longest names first so 'Guinea-Bissau' beats 'Guinea'."""
     names: dict[str, str] = {}
-    fr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+    # The names in every language the assistant speaks, as ISO 3166's translations give them.
+    translations = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+                    for lang in ("fr", "ar", "uk", "ru", "pl", "ro", "es")]
     for c in pycountry.countries:
-        for name in {c.name, getattr(c, "common_name", c.name), fr.gettext(c.name)}:
+        for name in {c.name, getattr(c, "common_name", c.name), *(t.gettext(c.name) for t in translations)}:
             names[fold(name.split(",")[0])] = c.alpha_2
     for code, aliases in ALIASES.items():
         for alias in aliases:
@@ -46,11 +50,27 @@ def _country_names() -> list[tuple[str, str]]:
 
 
 def country_in(text: str) -> str | None:
+    found = countries_in(text)
+    return found[0][1] if found else None
+
+
+def countries_in(text: str) -> list[tuple[int, str]]:
+    """(position, code) of every country named in ``text``, in the order named; the longest name
+    first, so that "Guinea-Bissau" is not also Guinea. Tried longest first, the first one found is
+    the longest name in the text (what ``country_in`` has always returned)."""
     folded = f" {fold(text)} "
-    for name, code in _country_names():
-        if len(name) > 3 and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
-            return code
-    return None
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, str, int]] = []  # (rank of the name, code, position)
+    for rank, (name, code) in enumerate(_country_names()):
+        if len(name) <= 3:
+            continue
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((rank, code, m.start()))
+    found.sort()
+    return [(at, code) for _, code, at in found]
 
 
 def city_in(text: str, known_cities: dict[str, tuple[str, str]]) -> tuple[str, str] | None:
