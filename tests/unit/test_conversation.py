@@ -293,7 +293,7 @@ def test_children_in_the_count_answer_the_minors_question_and_the_summary_shows_
     assert talk.state.asking != "minors"
     while talk.state.stage != SUMMARY:
         talk.say("/skip")
-    assert "2 people, some under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in talk.text
+    assert "2 people, 2 under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in talk.text
 
 
 def test_a_date_correction_in_free_text_is_read_again():

@@ -91,7 +91,7 @@ SLOTS = {
 def test_the_summary_shows_what_was_understood_beside_the_words():
     lines = "\n".join(summary.summary_lines(SLOTS, "en"))
     assert "Tuesday, 24 November 2026, around 23:00 (last Tuesday around 2300)" in lines
-    assert "2 people, some under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in lines
+    assert "2 people, 2 under 18, ages 15, 16 (yeah 2 of them, looked 15 or 16)" in lines
     french = "\n".join(summary.summary_lines(SLOTS | {"incident_date": "mardi dernier vers 23h"}, "fr"))
     assert "mardi 24 novembre 2026, vers 23:00" in french
     arabic = "\n".join(summary.summary_lines(SLOTS | {"victims_count": "حوالي 12 شخص، اثنان منهم أطفال"}, "ar"))
