@@ -26,7 +26,7 @@ HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more 
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنوات|سنين|عام|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
-              r"youngest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
+              r"youngest|smallest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|la plus petite|le plus petit|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
               r"شكلها|اعمارهم|عمرها|عمره|"
               r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
               r"tenian|tenia|she's|he's|she is|he is|i'm|i am|j'ai|elle a|il a|"
