@@ -37,8 +37,14 @@ NARRATIVE = {"en": "I saw people who looked like they were being forced to work 
              "ar": "رأيت أشخاصا يبدو أنهم يجبرون على العمل وليسوا أحرارا في المغادرة."}
 
 
-def load(lang: str) -> dict[str, list[dict]]:
-    data = yaml.safe_load((HELDOUT / f"{lang}.yml").read_text(encoding="utf-8"))
+def load(lang: str, part: str = "tried") -> dict[str, list[dict]]:
+    """The held-out answers of one language: ``tried`` (``<lang>.yml``, which the understanding
+    was measured and mended against) or ``unseen`` (``<lang>.unseen.yml``, written later by other
+    writers and never read while mending: the honest figure)."""
+    path = HELDOUT / (f"{lang}.yml" if part == "tried" else f"{lang}.unseen.yml")
+    if not path.exists():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {q: list(items) for q, items in data["answers"].items()}
 
 
@@ -92,7 +98,9 @@ def same_place(expected: str, record: dict) -> bool:
         return False
     place = gazetteer.by_id(record.get("x_GeoNamesId"))
     names = set(place.names) | {place.name} if place else {record["hte_City"]}
-    return gazetteer.key(expected) in {gazetteer.key(n) for n in names}
+    # "Qamishli" is GeoNames' "Al Qāmishlī": the article and the accents do not make another town.
+    bare = lambda name: re.sub(r"^(?:al|el|as|ad|ar|an|at|az)\s+", "", gazetteer.key(name))  # noqa: E731
+    return bare(expected) in {bare(n) for n in names}
 
 
 def right(field_name: str, expected: Any, record: dict, today: date) -> bool:
@@ -124,17 +132,16 @@ class Conversation:
     # Questions asked and answered with their held-out words. A question an earlier answer made
     # needless ("three women and two kids" answers "any under 18?") is not asked: not scored.
     said: set[str] = field(default_factory=set)
-    # Questions whose answer here is in the first half of its list: the half the understanding
-    # was tried against and mended from. The second half is kept unseen, and reported apart.
-    tried: set[str] = field(default_factory=set)
+    part: str = "tried"  # which held-out file the answers come from (see ``load``)
 
 
-def plan(lang: str, items: dict[str, list[dict]], limit: int | None) -> list[Conversation]:
+def plan(lang: str, items: dict[str, list[dict]], limit: int | None, part: str = "tried") -> list[Conversation]:
     """As many conversations as the longest question has answers; each answer is used once."""
+    if not items:
+        return []
     longest = max(len(v) for v in items.values())
     count = min(longest, limit) if limit else longest
-    return [Conversation(lang, {q: v[i] for q, v in items.items() if i < len(v)},
-                         tried={q for q, v in items.items() if i < (len(v) + 1) // 2}) for i in range(count)]
+    return [Conversation(lang, {q: v[i] for q, v in items.items() if i < len(v)}, part=part) for i in range(count)]
 
 
 class Person:
@@ -240,7 +247,8 @@ def run(langs: list[str], limit: int | None = None, plot: Path | None = None, ou
            # One client holds every conversation here, one after another: the per-address limits
            # that protect a public server would only measure themselves.
            "BOT_RATE_PER_ADDRESS": "100000/100000", "BOT_RATE_NEW_CONVERSATIONS": "100000/100000"}
-    conversations = {lang: plan(lang, load(lang), limit) for lang in langs}
+    conversations = {lang: [*plan(lang, load(lang, "tried"), limit, "tried"),
+                            *plan(lang, load(lang, "unseen"), limit, "unseen")] for lang in langs}
     total = sum(len(v) for v in conversations.values())
     today = date.today()
     started = time.monotonic()
@@ -284,7 +292,7 @@ def score(conversations: dict[str, list[Conversation]], records: dict[str, dict]
                 for field_name, expected in item.items():
                     if field_name == "say":
                         continue
-                    half = "tried" if question in c.tried else "unseen"
+                    half = c.part
                     for cell in (per[(lang, question, field_name, "all")], per[(lang, question, field_name, half)]):
                         cell["n"] += 1
                     ok = record is not None and right(field_name, expected, record, today)

@@ -78,6 +78,7 @@ def understand(text: str | None, lang: str) -> Count:
     # "10-15", "10 – 15": a range Duckling would read as 10 and minus 15.
     folded = re.sub(r"(?<![\d/])(\d+)\s*[-–]\s*(\d+)(?![\d/])", r"\1 to \2", folded)
     # "au moins 30", "moins de 10": not minus thirty (the hedge is read from the words below).
+    folded = re.sub(r"(?<!\w)half a dozen(?!\w)", "about 6", folded)  # not "a dozen"
     for spoken, plain in SPOKEN.items():
         folded = re.sub(rf"(?<!\w)(و)?{spoken}(?!\w)", lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
@@ -138,5 +139,9 @@ def understand(text: str | None, lang: str) -> Count:
     if number is None and minors is not None and minors_direct:
         number = minors  # "two kids": two people, both children ("2 are kids" says no total)
     children = bool(re.search(rf"(?<!\w){CHILDREN}", folded))
+    if re.search(r"(?<!\w)(?:all adults|no kids|no children|no minors|que des adultes|tous adultes|pas d'enfants|"
+                 r"كلهم كبار|ما في اطفال|ماكو اطفال|بدون اطفال)(?!\w)", folded):
+        return Count(number=number, up_to=up_to, approximate=approximate and number is not None, minors=0,
+                     ages=sorted(set(ages)))
     return Count(number=number, up_to=up_to, approximate=approximate and number is not None, minors=minors,
                  minors_mentioned=children or any(a < 18 for a in ages), ages=sorted(set(ages)))

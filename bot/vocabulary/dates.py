@@ -144,15 +144,31 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
             return None
         if found:
             break
+    if not found and re.search(r"[^\W\d_]{4,}", said):
+        # "yesterdy", "wensday", "mecredi": date words misspelt, set right by the nearest one.
+        mended = _spelled(said, lang)
+        if mended != said:
+            return understand(mended, lang, now)
     if not found:
         return None
     # A time of day said apart from the day ("2 days ago at about 1400", "yesterday afternoon,
     # maybe 3pm") is two mentions: the day from the longest that names a day, the time from the
     # longest clock. Alone, the longest mention is the date ("last Tuesday at 11pm").
-    clocks = [e for e in found if _is_clock(e["value"], now)]
-    days = [e for e in found if not _is_clock(e["value"], now)]
+    for e in found:
+        e["counted_back"] = bool(COUNTED_BACK.search(fold(said[e["start"]:e["end"]])))
+    # "about 1800" after a day is a time, not the year 1800.
+    found = [e for e in found if not (len(found) > 1 and e["value"].get("grain") == "year"
+                                      and _CLOCK.fullmatch(said[e["start"]:e["end"]].strip(" ,").split()[-1]))]
+    if not found:
+        return None
+    clocks = [e for e in found if _is_clock(e)]
+    days = [e for e in found if not _is_clock(e)]
     longest = lambda entities: max(entities, key=lambda e: e["end"] - e["start"])  # noqa: E731
-    when = _when(longest(days or clocks)["value"], said, now)
+    # A part of a day ("in the night") names the day only when nothing else does: "3 days ago,
+    # in the night" is three days ago.
+    named_days = [e for e in days if not _part_of_day(e["value"])] or days
+    chosen = longest(named_days or clocks)
+    when = _when(chosen["value"], said, now, chosen["counted_back"])
     if when is None:
         return None
     if days and clocks and when.time is None and when.until is None:
@@ -169,13 +185,59 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     return when
 
 
-def _is_clock(value: dict, now: datetime) -> bool:
-    """A time of day ("3pm", "at 1400"), not a day, a period or a time counted back from now
-    ("2 days ago" is read to this very hour)."""
-    if value.get("type") == "interval" or value.get("grain") not in ("hour", "minute") or not value.get("value"):
+# Words that count back from now: "2 days ago" is read by Duckling to this very hour, which says
+# nothing of the time of day.
+COUNTED_BACK = re.compile(r"(?<!\w)(?:ago|il y a|y a|depuis|قبل|من|назад|тому|temu|in urma|hace)(?!\w)")
+
+
+# The words of dates, to set a misspelt one right (RapidFuzz ratio >= 80, words of 4 letters or more).
+DATE_WORDS = {
+    "en": "yesterday today tonight monday tuesday wednesday thursday friday saturday sunday january february "
+          "march april may june july august september october november december week month ago last night "
+          "morning evening afternoon days weeks months",
+    "fr": "hier aujourd'hui lundi mardi mercredi jeudi vendredi samedi dimanche janvier fevrier mars avril mai "
+          "juin juillet aout septembre octobre novembre decembre semaine mois dernier derniere soir matin nuit "
+          "apres-midi jours semaines",
+    "ar": "امس البارحه اليوم الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت الاحد الاسبوع الشهر الماضي الليل "
+          "الصبح المسا ايام",
+}
+
+
+def _spelled(said: str, lang: str) -> str:
+    from rapidfuzz import fuzz, process
+
+    vocabulary = DATE_WORDS.get(lang, DATE_WORDS["en"]).split()
+    out = []
+    for word in said.split(" "):
+        bare = fold(word).strip(".,;:!?")
+        if len(bare) >= 4 and bare not in vocabulary and not bare.isdigit():
+            match = process.extractOne(bare, vocabulary, scorer=fuzz.ratio, score_cutoff=80)
+            if match:
+                word = match[0]
+        out.append(word)
+    return " ".join(out)
+
+
+def _part_of_day(value: dict) -> bool:
+    if value.get("type") != "interval" or not value.get("from") or not value.get("to"):
         return False
-    moment = _instant(value["value"])
-    return not (moment.hour == now.astimezone(timezone.utc).hour and moment.minute == 0)
+    span = _instant(value["to"]["value"]) - _instant(value["from"]["value"])
+    return value["from"].get("grain") == "hour" and span <= timedelta(hours=12)
+
+
+# Days of the week as people write them (folded): "monday at 1930" said on a Monday morning is last
+# Monday evening, not tonight.
+WEEKDAY = re.compile(r"(?<!\w)(?:mon|tues?|wed|thu(?:rs)?|fri|sat|sun)\w*day|(?<!\w)(?:lundi|mardi|mercredi|jeudi|vendredi|"
+                     r"samedi|dimanche|الاثنين|الثلاثاء|الاربعاء|الخميس|الجمعه|الجمعة|السبت|الاحد|понед|вівтор|вторн|"
+                     r"серед|четв|пятн|п'ятн|субот|недел|неділ|poniedzial|wtor|sroda|czwart|piat|sobot|niedziel|luni|"
+                     r"marti|miercuri|joi|vineri|sambata|duminica|lunes|martes|miercoles|jueves|viernes|sabado|domingo)")
+
+
+def _is_clock(entity: dict) -> bool:
+    """A time of day ("3pm", "at 1400"), not a day, a period or a time counted back from now."""
+    value = entity["value"]
+    return (value.get("type") != "interval" and value.get("grain") in ("hour", "minute") and bool(value.get("value"))
+            and not entity["counted_back"])
 
 
 # Words that put a bare hour in the evening or in the morning: "الساعة 11 بالليل" is 23:00,
@@ -208,7 +270,7 @@ def _instant(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def _when(value: dict, said: str, now: datetime) -> When | None:
+def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> When | None:
     today = now.astimezone(timezone.utc).date()
     if value.get("type") == "interval":
         start, end = value.get("from"), value.get("to")
@@ -229,6 +291,10 @@ def _when(value: dict, said: str, now: datetime) -> When | None:
         return None
     moment = _instant(value["value"])
     grain = value.get("grain")
+    if grain in ("hour", "minute") and not counted_back and moment > now.astimezone(timezone.utc).replace(tzinfo=None) \
+            and moment.date() == today:
+        # A time later today has not happened: the same time on the day named last week, or yesterday.
+        moment -= timedelta(days=7 if WEEKDAY.search(fold(said)) else 1)
     # Past, not future: "Wednesday" is the last Wednesday, "3 May" the last 3 May. A future date
     # with its year written out is a misreading or a mistake: not understood.
     if moment.date() > today:
@@ -244,7 +310,7 @@ def _when(value: dict, said: str, now: datetime) -> When | None:
         if moment.date() > today:
             return None
     time_of_day = moment.strftime("%H:%M") if grain in ("hour", "minute") else None
-    relative = grain == "hour" and moment.hour == now.astimezone(timezone.utc).hour and moment.minute == 0
+    relative = counted_back and grain == "hour"
     if relative:  # "a few days ago": counted back from this hour, which says nothing of the time
         time_of_day = None
     if grain == "week":

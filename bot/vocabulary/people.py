@@ -49,7 +49,12 @@ DEMONYM_STEMS = {
     "ER": ["اريتري"], "NG": ["نيجيري"], "RO": ["روماني", "румын"], "MD": ["مولدوف", "молдаван", "молдован"],
     "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal", "نيبال"], "PK": ["pakistan"],
     "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
-    "MA": ["morocc", "marocain", "مغربي"], "UZ": ["uzbek", "ouzbek"], "TJ": ["tajik", "tadjik"],
+    "MA": ["morocc", "marocain", "مغربي"], "HU": ["hungarian", "hongrois", "هنغاري", "مجري"],
+    "SK": ["slovak", "slovaque"], "CZ": ["czech", "tcheque"], "BG": ["bulgarian", "bulgare", "بلغاري"],
+    "GR": ["greek", "grec", "يوناني"], "LV": ["latvian", "letton"], "EE": ["estonian", "estonien"],
+    "DE": ["german", "allemand", "الماني"], "HR": ["croatian", "croate"], "ME": ["montenegrin"],
+    "MK": ["macedonian", "macedonien"], "IT": ["italian", "italien"],
+    "LY": ["libyan", "libyen", "ليبي"], "TN": ["tunisian", "tunisien", "تونسي"], "DZ": ["algerian", "algerien", "جزائري"], "UZ": ["uzbek", "ouzbek"], "TJ": ["tajik", "tadjik"],
     "BD": ["bangladesh", "bangladais", "bengali", "بنغلاد", "бангладеш"], "IN": ["indian", "indien", "هندي", "индийц"],
     "LK": ["sri lank", "srilank", "سريلانك"], "PH": ["filipin", "philippin", "فلبين"], "ET": ["ethiopian", "ethiopien", "اثيوبي"],
     "KG": ["kyrgyz", "kirghiz", "киргиз"], "KZ": ["kazakh", "казах"], "AZ": ["azerbaijan", "azeri", "azerbaidjan", "азербайдж"],
@@ -61,8 +66,10 @@ DEMONYM_STEMS = {
 SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|talked|parl\w*|langue|يتكلم\w*|يتحدث\w*|"
                       r"يحكون|يحكوا|بيحكوا|يحكي|تحكي|حكيهم|كلامهم|لهجتهم|بلهجه|"
                       r"بلغة|لغة|لهجة|говор\w*|розмовля\w*|mowil\w*|vorbe\w*|hablab\w*|en)\s+(?:\w+\s+){0,2}$")
+_SPOKEN_AFTER = re.compile(r"\w*\s*-?\s*(?:speaking|speakers?|parlant\w*|ناطق\w*)")
 # Words that make a citizenship a guess (folded).
 GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
+         "believe", "likely", "supposedly", "apparently", "je suppose", "apparemment", "on dirait",
          "looked", "accent", "could be", "peut-etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
          "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
          "مو متاكد", "مش متاكد", "على ما اظن", "мабуть", "може", "напевно", "наверное", "может", "кажется",
@@ -74,29 +81,35 @@ ROLES = {
                     "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
                     "sofer", "conductor", "chofer"],
     "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
+                                "middleman", "middle man", "intermediar", "broker", "found the workers", "found them work",
+                                "rabatteur",
                                 "recrut", "propos", "promis", "annonce", "وعد", "يوعد", "وظيف", "بشغل", "مكتب",
                                 "تجند", "يجند", "سمسار", "يجيب عمال", "يجيب بنات", "وسيط", "вербов",
                                 "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
                                 "prometi", "ofrec"],
     "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["kidnap", "abduct", "snatch", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
+    "Kidnapper": ["kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
+                  "took the girls away", "took her away", "de force", "enleve", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
                   "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
                   "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
     # Someone who hurts them: "two big guys who beat them", "il les frappait", "كان يضربهم".
-    "Abuser": ["beat", "beats", "beating", "hit them", "hit her", "hit him", "hits", "hitting", "abus", "rape",
+    "Abuser": ["beat", "beats", "beating", "hit them", "hit her", "hit him", "hit the", "hits", "hitting", "slap",
+               "shout", "yell", "insult", "abus", "rape",
                "raped", "hurt", "tortur", "violent", "frapp", "battai", "viol", "brutal", "maltrait", "tabass",
                "cogn", "bat les", "bat ses", "يضرب",
                "ضرب", "اغتصب", "يعذب", "عذب", "يعنف", "избива", "бил ", "били", "бьет", "б'є", "били",
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
     "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
-    "BoughtIndividual": ["bought", "buy", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
+    "BoughtIndividual": ["bought", "buy", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
                              "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
                              "حراس", "паспорт", "охран", "охорон", "paszport", "pilnow", "pasaport", "paza",
                              "pasaporte", "vigil"],
     "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
+                  "runs the", "collects the money", "collected the money", "took the money", "takes the money",
+                  "foreman", "supervisor",
                   "patron", "proprio", "chef", "gerant", "proxenete", "mac ", "صاحب", "مدير", "المسؤول", "قواد",
                   "يشغلهم", "يشغلهن", "شغلهم", "شغلهن", "يشغل", "مشغل", "الريس", "ريس",
                   "хозя", "господар", "начальн", "сутен", "szef", "wlasciciel", "alfons", "patron", "proxenet",
@@ -126,7 +139,7 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     for code, stems in LANGUAGE_STEMS.items():
         for stem in stems:
             for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
-                if SPEAKING.search(folded[:match.start()]) or not _demonym_at(folded, match.start()):
+                if SPEAKING.search(folded[:match.start()]) or _SPOKEN_AFTER.match(folded[match.end():]) or not _demonym_at(folded, match.start()):
                     if code not in languages:
                         languages.append(code)
     demonyms = {c: list(s) for c, s in places.DEMONYM_STEMS.items()}
@@ -138,8 +151,8 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
             for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
                 if _by_accent(folded, match.start()):
                     by_accent.append(code)
-                elif SPEAKING.search(folded[:match.start()]):
-                    continue  # "they spoke Romanian": the language, said above
+                elif SPEAKING.search(folded[:match.start()]) or _SPOKEN_AFTER.match(folded[match.end():]):
+                    continue  # "they spoke Romanian", "Russian speakers": the language, said above
                 elif code not in stated:
                     stated.append(code)
     for at, country in sorted(places.countries_in(text or "")):
