@@ -29,6 +29,20 @@ def question_key(slot: str, path: str | None) -> str:
 
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+# Children and work in one answer are child labour, whatever else is said.
+_CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?|gosses|mineur\w*|"
+                       r"اطفال|طفل|صغار|قاصر\w*)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
+_WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
+                      r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
+_ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
+
+
+def _dont_know(text: str, lang: str | None) -> bool:
+    """Whether the answer says only that the person does not know ("aucune idée franchement")."""
+    said = fold(text)
+    phrases = [fold(p) for p in (messages.understanding(lang or language.DEFAULT).get("commands", {}).get("skip") or [])
+               if len(p.split()) >= 2 or len(p) >= 6]
+    return word_count(text) <= 6 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", said) for p in phrases)
 
 
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
@@ -53,7 +67,7 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
 _NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
-                       r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+)?$")
+                       r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+){0,2}$")
 
 
 def _only_negated(text: str, words: Iterable[str]) -> bool:
@@ -152,16 +166,23 @@ def interpret(
     if question.kind == "multi":
         matches = [v for v in _matching(opts, text, slot, path, lang)
                    if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
+                and _CHILDREN.search(fold(text)) and _WORKING.search(fold(text)):
+            matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"
         if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1:
             # "sex work", "kids working in the cotton fields": work named as part of another kind,
             # not forced labour besides it, which needs its own words ("forced labour", "farm"),
             # and beside child labour its name ("child labour / forced labour at the kiln").
             labour = opts["ForcedLabour"]
             own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
-            if not _mentions(text, own):
-                matches.remove("ForcedLabour")
+            if not _mentions(text, own) and not _ADULTS.search(fold(text)):
+                matches.remove("ForcedLabour")  # ("adults and also kids": both)
+        if matches == ["Other"] and _dont_know(text, lang):
+            return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
+        if _dont_know(text, lang):
+            return Answer(question.skip_value)
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.
         return Answer(["Other"], extra={f"{slot}_text": text})
 

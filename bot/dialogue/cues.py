@@ -110,6 +110,13 @@ class LanguageRequest:
     certain: bool  # False: the message could also be an answer ("French" to "what language?")
 
 
+# A verb that asks for a language ("can we speak english", "on peut parler français"), beside a
+# language merely named in an answer ("she told me, in English").
+_ASKING_TO_SPEAK = re.compile(r"(?<!\w)(?:speak|talk|switch|translate|language|write|can we|could we|back to|"
+                              r"on peut|revenir|repasser|parl\w*|langue|ecri\w*|"
+                              r"تكلم\w*|نتكلم|احكي|نحكي|لغه|لغة|говор\w*|розмовля\w*|mow\w*|vorb\w*|habl\w*|idioma)")
+
+
 def language_request(text: str, current: str) -> LanguageRequest | None:
     """A request to talk in another supported language: "can we speak english", "en français svp",
     "English". The language named last wins ("my french is bad, can we speak english")."""
@@ -124,10 +131,13 @@ def language_request(text: str, current: str) -> LanguageRequest | None:
     wanted = [code for code in named if code != current]
     words = len(said.split())
     asked = any(contains(text, lang, "language_request") for lang in language.SUPPORTED)
+    # A long message that names a language is an answer that mentions one ("one of the girls told
+    # me herself, in English"): offered as a button, never taken as a request outright.
+    certain = asked and (words <= 6 or bool(_ASKING_TO_SPEAK.search(said)))
     if not wanted:  # "en français svp" in French: a request all the same, kept out of the answers
-        return LanguageRequest(named[-1], certain=True) if asked else None
+        return LanguageRequest(named[-1], certain=True) if certain else None
     if asked or words <= 2:
-        return LanguageRequest(wanted[-1], certain=asked)
+        return LanguageRequest(wanted[-1], certain=certain)
     return None
 
 

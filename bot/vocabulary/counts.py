@@ -79,6 +79,10 @@ def understand(text: str | None, lang: str) -> Count:
     folded = re.sub(r"(?<![\d/])(\d+)\s*[-–]\s*(\d+)(?![\d/])", r"\1 to \2", folded)
     # "au moins 30", "moins de 10": not minus thirty (the hedge is read from the words below).
     folded = re.sub(r"(?<!\w)half a dozen(?!\w)", "about 6", folded)  # not "a dozen"
+    folded = re.sub(r"(?<!\w)un couple(?= et| avec|$)", "2", folded)  # "un couple et leurs trois enfants"
+    # "entre 10 et 13 ans", "between 10 and 13": a range, like "10-13".
+    folded = re.sub(r"(?<!\w)(?:entre|between|بين|между|між|miedzy|intre|entre)\s+(\d+)\s+(?:et|and|و|и|і|a|si|y)\s+(\d+)",
+                    r"\1 to \2", folded)
     for spoken, plain in SPOKEN.items():
         folded = re.sub(rf"(?<!\w)(و)?{spoken}(?!\w)", lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
@@ -88,6 +92,7 @@ def understand(text: str | None, lang: str) -> Count:
     minors_direct = False
     counts: list[tuple[int, int, int]] = []
     minors = None
+    up_to_children = None  # "6 ou 7 gamins": the higher end of a range of children
     for i, (start, end, value) in enumerate(found):
         before, after = folded[max(0, start - 24):start], folded[end:end + 24]
         nearby_age = re.search(rf"{AGE_BEFORE}\s*(?:(?:is|was|a|avait|عمره|عمرها)\s+)?"
@@ -112,6 +117,14 @@ def understand(text: str | None, lang: str) -> Count:
                         minors = counts[0][2]  # "two looked 15 or 16": both of them
             continue
         kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?{CHILDREN}", after)
+        if kids and counts and counts[-1] == found[i - 1] and re.fullmatch(
+                r"\s*(?:or|to|-|–|ou|a|à|او|أو|или|або|lub|sau|o)\s*", folded[found[i - 1][1]:start]):
+            # "6 ou 7 gamins": six to seven children, all of them
+            low = counts[-1][2]
+            counts[-1] = (counts[-1][0], end, low)
+            minors = low if minors is None else minors + low
+            up_to_children = value
+            continue
         if kids:
             minors = value if minors is None else minors + value
             if counts:
@@ -131,6 +144,8 @@ def understand(text: str | None, lang: str) -> Count:
                                             folded[counts[0][1]:counts[1][0]]):
             low, high = sorted((counts[0][2], counts[1][2]))
             number, up_to, approximate = low, high, True
+    if counts and up_to is None and up_to_children and counts[0][2] < up_to_children:
+        number, up_to, approximate = counts[0][2], up_to_children, True
     if number in (None, 1):  # "une dizaine" is read as "une": the collective word decides
         for word, value in ABOUT.items():
             if re.search(rf"(?<!\w){re.escape(word)}", folded):

@@ -242,9 +242,10 @@ def _is_clock(entity: dict) -> bool:
 
 # Words that put a bare hour in the evening or in the morning: "الساعة 11 بالليل" is 23:00,
 # "الساعة ٢ الفجر" is 02:00 (Duckling reads a bare hour as the next one to come).
-EVENING = ("بالليل", "الليل", "ليلا", "ليل", "مساء", "المسا", "بالمسا", "مسا", "العصر", "عصرا", "بعد الظهر",
+EVENING = ("مساء", "المسا", "بالمسا", "مسا", "العصر", "عصرا", "بعد الظهر",
            "du soir", "le soir", "ce soir", "de l'apres-midi", "l'apres-midi", "apres-midi", "de la nuit",
            "at night", "in the evening", "in the afternoon", "evening", "tonight", "вечера", "вечора", "ночи")
+NIGHT = ("nuit", "night", "الليل", "بالليل", "ليلا", "ليل", "ночью", "вночі", "noca", "noaptea", "noche")
 MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح", "بالصبح", "du matin", "le matin", "in the morning", "утра",
            "ранку")
 
@@ -252,7 +253,12 @@ MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح",
 def _half_of_day(time_of_day: str, folded: str) -> str:
     hour, minute = (int(x) for x in time_of_day.split(":"))
     said = lambda words: any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in words)  # noqa: E731
-    if 1 <= hour <= 11 and said(EVENING) and not said(MORNING):
+    if said(NIGHT) and not said(MORNING) and not said(EVENING):  # "vers 1h en pleine nuit", "11 at night"
+        if 6 <= hour <= 11:
+            hour += 12
+        elif 13 <= hour <= 17 and not re.search(rf"(?<!\d){hour}", folded):
+            hour -= 12
+    elif 1 <= hour <= 11 and said(EVENING) and not said(MORNING):
         hour += 12
     elif 13 <= hour <= 23 and said(MORNING) and not said(EVENING) and not re.search(rf"(?<!\d){hour}", folded):
         hour -= 12  # "2 الفجر" read as 14:00; "14h du matin" is not a thing, so 14 said stays
@@ -292,9 +298,10 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
     moment = _instant(value["value"])
     grain = value.get("grain")
     if grain in ("hour", "minute") and not counted_back and moment > now.astimezone(timezone.utc).replace(tzinfo=None) \
-            and moment.date() == today:
-        # A time later today has not happened: the same time on the day named last week, or yesterday.
-        moment -= timedelta(days=7 if WEEKDAY.search(fold(said)) else 1)
+            and moment.date() == today and WEEKDAY.search(fold(said)):
+        # "monday at 1930" said on a Monday morning: last Monday. A time later today without a day
+        # named stays today: the person's clock may be hours ahead of the server's.
+        moment -= timedelta(days=7)
     # Past, not future: "Wednesday" is the last Wednesday, "3 May" the last 3 May. A future date
     # with its year written out is a misreading or a mistake: not understood.
     if moment.date() > today:

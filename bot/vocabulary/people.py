@@ -45,11 +45,11 @@ LANGUAGE_STEMS = {
 # Demonyms in Arabic and the other supported languages, beside places.DEMONYM_STEMS (en, fr).
 DEMONYM_STEMS = {
     "UA": ["اوكران", "украинц", "українц", "ukrain"], "RU": ["روس", "россиян"], "SY": ["سوري", "сирийц", "syryj"],
-    "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "IR": ["ايراني"], "TR": ["تركي", "турк"],
+    "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "TR": ["تركي", "турк"],
     "ER": ["اريتري"], "NG": ["نيجيري"], "RO": ["روماني", "румын"], "MD": ["مولدوف", "молдаван", "молдован"],
     "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal", "نيبال"], "PK": ["pakistan"],
     "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
-    "MA": ["morocc", "marocain", "مغربي"], "HU": ["hungarian", "hongrois", "هنغاري", "مجري"],
+    "MA": ["morocc", "marocain", "مغربي"], "IR": ["iranian", "iranien", "ايراني"], "TM": ["turkmen", "turkmene"], "HU": ["hungarian", "hongrois", "هنغاري", "مجري"],
     "SK": ["slovak", "slovaque"], "CZ": ["czech", "tcheque"], "BG": ["bulgarian", "bulgare", "بلغاري"],
     "GR": ["greek", "grec", "يوناني"], "LV": ["latvian", "letton"], "EE": ["estonian", "estonien"],
     "DE": ["german", "allemand", "الماني"], "HR": ["croatian", "croate"], "ME": ["montenegrin"],
@@ -70,7 +70,7 @@ _SPOKEN_AFTER = re.compile(r"\w*\s*-?\s*(?:speaking|speakers?|parlant\w*|ناط�
 # Words that make a citizenship a guess (folded).
 GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
          "believe", "likely", "supposedly", "apparently", "je suppose", "apparemment", "on dirait",
-         "looked", "accent", "could be", "peut-etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
+         "looked", "accent", "could be", "peut-etre", "peut etre", "ptet", "pt etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
          "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
          "مو متاكد", "مش متاكد", "على ما اظن", "мабуть", "може", "напевно", "наверное", "может", "кажется",
          "chyba", "moze", "poate", "cred", "quizas", "tal vez", "creo", "parece")
@@ -82,7 +82,7 @@ ROLES = {
                     "sofer", "conductor", "chofer"],
     "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
                                 "middleman", "middle man", "intermediar", "broker", "found the workers", "found them work",
-                                "rabatteur",
+                                "rabatteur", "intermediaire", "commission", "placee", "place des",
                                 "recrut", "propos", "promis", "annonce", "وعد", "يوعد", "وظيف", "بشغل", "مكتب",
                                 "تجند", "يجند", "سمسار", "يجيب عمال", "يجيب بنات", "وسيط", "вербов",
                                 "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
@@ -104,11 +104,13 @@ ROLES = {
                        "vendio"],
     "BoughtIndividual": ["bought", "buy", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
+                             "enferme", "locks them", "locks her", "يحبس", "يقفل عليهم",
                              "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
                              "حراس", "паспорт", "охран", "охорон", "paszport", "pilnow", "pasaport", "paza",
                              "pasaporte", "vigil"],
     "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
-                  "runs the", "collects the money", "collected the money", "took the money", "takes the money",
+                  "runs the", "collects the money", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
+                  "les fait travailler", "les fait bosser", "collected the money", "took the money", "takes the money",
                   "foreman", "supervisor",
                   "patron", "proprio", "chef", "gerant", "proxenete", "mac ", "صاحب", "مدير", "المسؤول", "قواد",
                   "يشغلهم", "يشغلهن", "شغلهم", "شغلهن", "يشغل", "مشغل", "الريس", "ريس",
@@ -130,16 +132,37 @@ def _has(folded: str, stem: str) -> bool:
 
 def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     """{"citizenship": codes stated plainly, "citizenship_uncertain": codes guessed,
-    "languages": ISO 639-1 codes of the languages heard}."""
+    "languages": ISO 639-1 codes of the languages heard}.
+
+    Read clause by clause: "from Ethiopia, maybe Eritrea too" states one and guesses the other;
+    "they spoke Uzbek and a little Russian" names two languages and no citizenship."""
     folded = f" {fold(text or '')} "
     languages: list[str] = []
     stated: list[str] = []
-    by_accent: list[str] = []
-    guessed = any(_has(folded, g) for g in GUESS)
+    guessed: list[str] = []
+
+    def clause(at: int) -> tuple[int, int]:
+        starts = [m.end() for m in _CLAUSE.finditer(folded, 0, at)]
+        after = _CLAUSE.search(folded, at)
+        return (starts[-1] if starts else 0), (after.start() if after else len(folded))
+
+    def spoken(at: int, end: int) -> bool:  # a language, by a verb of speaking in its clause
+        a, _ = clause(at)
+        return bool(SPEAKING.search(folded[:at]) or _SPEAK_VERB.search(folded[a:at]) or _SPOKEN_AFTER.match(folded[end:]))
+
+    def guess(at: int, end: int) -> bool:  # "maybe Eritrea", "Cameroon I believe", "by the accent"
+        a, b = clause(at)
+        return _by_accent(folded, at) or any(_has(folded[a:at], g) or _has(folded[end:b], g) for g in GUESS)
+
+    def keep(code: str, at: int, end: int) -> None:
+        target = guessed if guess(at, end) else stated
+        if code not in target:
+            target.append(code)
+
     for code, stems in LANGUAGE_STEMS.items():
         for stem in stems:
             for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
-                if SPEAKING.search(folded[:match.start()]) or _SPOKEN_AFTER.match(folded[match.end():]) or not _demonym_at(folded, match.start()):
+                if spoken(match.start(), match.end()) or not _demonym_at(folded, match.start()):
                     if code not in languages:
                         languages.append(code)
     demonyms = {c: list(s) for c, s in places.DEMONYM_STEMS.items()}
@@ -149,22 +172,19 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
         for stem in stems:
             prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""  # "وأوكرانيات": and Ukrainian women
             for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
-                if _by_accent(folded, match.start()):
-                    by_accent.append(code)
-                elif SPEAKING.search(folded[:match.start()]) or _SPOKEN_AFTER.match(folded[match.end():]):
+                if spoken(match.start(), match.end()) and not _by_accent(folded, match.start()):
                     continue  # "they spoke Romanian", "Russian speakers": the language, said above
-                elif code not in stated:
-                    stated.append(code)
+                keep(code, match.start(), match.end())
     for at, country in sorted(places.countries_in(text or "")):
-        if _by_accent(folded, at):
-            by_accent.append(country)
-        elif country not in stated:
-            stated.append(country)
-    if guessed:
-        stated, by_accent = [], [*stated, *by_accent]
-    uncertain = list(dict.fromkeys(c for c in by_accent))
-    return {"citizenship": [c for c in stated if c not in uncertain], "citizenship_uncertain": uncertain,
+        keep(country, at, at + 1)
+    return {"citizenship": [c for c in stated if c not in guessed], "citizenship_uncertain": guessed,
             "languages": languages}
+
+
+# Where a clause ends: a guess or a verb of speaking holds for its own clause only.
+_CLAUSE = re.compile(r"[,;.!?…،؛]|\s(?:but|mais|however|بس|لكن|bet|но|але|ale|dar|pero)\s")
+_SPEAK_VERB = re.compile(r"(?<!\w)(?:spoke|speak\w*|talk\w*|parl\w*|يتكلم\w*|يتحدث\w*|يحكون|يحكوا|بيحكوا|يحكي|تحكي|"
+                         r"يحچون|говор\w*|розмовля\w*|mowi\w*|vorbe\w*|habl\w*)(?!\w)")
 
 
 # An accent or a dialect heard is a guess at where people are from ("Syrian by the accent",
