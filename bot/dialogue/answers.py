@@ -37,6 +37,19 @@ _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
 
 
+def _first_word_answer(opts: dict, text: str) -> str | None:
+    """The yes or no a reply opens with, when it is one ("no, they were adults", "لا ما كانوا
+    قاصرين"), unless the words after it turn it into something else ("no idea", "non je sais pas")."""
+    words = fold(text).replace(",", " ").split()
+    if len(words) < 2 or words[1] in ("idea", "clue", "sure", "se", "sais", "fikra", "فكره", "فكرة", "اعرف", "ادري"):
+        return None
+    for value in ("yes", "no"):
+        if value in opts and words[0] in {fold(w) for w in [opts[value]["label"], *opts[value].get("words", [])]
+                                          if " " not in w}:
+            return value
+    return None
+
+
 def _dont_know(text: str, lang: str | None) -> bool:
     """Whether the answer says only that the person does not know ("aucune idée franchement")."""
     said = fold(text)
@@ -150,6 +163,9 @@ def interpret(
             if value in opts:
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
+        first = _first_word_answer(opts, text)
+        if first and len(named) > 1:  # "لا ما كانوا قاصرين", "no, but one looked young": the first word
+            return Answer(first, extra=aged if first == "yes" else {})
         if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named) and "Both" in opts:
             return Answer("Both")  # "mostly women, a couple of men", "hommes et femmes"
         if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)

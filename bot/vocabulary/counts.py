@@ -24,7 +24,7 @@ ABOUT = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trent
 HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more than", "over", "up to", "plus de", "au moins", "jusqu'a",
           "pres de", "presque", "almost", "nearly", "اكثر من", "على الاقل")
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
-AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنوات|سنين|عام|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
+AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنه|سنوات|سنين|سنين|عاما?(?!\w)|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
               r"youngest|smallest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|la plus petite|le plus petit|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
               r"شكلها|اعمارهم|عمرها|عمره|"
@@ -73,12 +73,14 @@ class Count:
 def understand(text: str | None, lang: str) -> Count:
     if not text or not text.strip():
         return Count()
-    said = " ".join(text.split())[:MAX_COUNT_CHARS]
+    said = " ".join(text.split())[:MAX_COUNT_CHARS].translate(dates.DIGITS)
     folded = fold(said)
     # "10-15", "10 – 15": a range Duckling would read as 10 and minus 15.
     folded = re.sub(r"(?<![\d/])(\d+)\s*[-–]\s*(\d+)(?![\d/])", r"\1 to \2", folded)
     # "au moins 30", "moins de 10": not minus thirty (the hedge is read from the words below).
     folded = re.sub(r"(?<!\w)half a dozen(?!\w)", "about 6", folded)  # not "a dozen"
+    # "all under 18", "moins de 18 ans", "تحت ١٨": a limit of age, not a number of people.
+    folded = re.sub(r"(?<!\w)(?:under|below|moins de|تحت|دون|до|under the age of)\s*18(?!\d)", "underage", folded)
     folded = re.sub(r"(?<!\w)un couple(?= et| avec|$)", "2", folded)  # "un couple et leurs trois enfants"
     # "entre 10 et 13 ans", "between 10 and 13": a range, like "10-13".
     folded = re.sub(r"(?<!\w)(?:entre|between|بين|между|між|miedzy|intre|entre)\s+(\d+)\s+(?:et|and|و|и|і|a|si|y)\s+(\d+)",

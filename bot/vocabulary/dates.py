@@ -25,6 +25,9 @@ LOCALES = {"en": "EN_GB", "fr": "FR_FR", "ar": "AR_EG", "uk": "UK_UA", "ru": "RU
            "ro": "RO_RO", "es": "ES_ES"}
 ZONEINFO = "/usr/share/zoneinfo"
 
+# Arabic-Indic and Persian digits as the ASCII ones Duckling's patterns read.
+DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
 # What Duckling does not read, said another way it does (folded).
 REPHRASE = {"اول امس": "قبل يومين", "اول مبارح": "قبل يومين", "اول البارحه": "قبل يومين", "اول البارحة": "قبل يومين",
             "قبل امس": "قبل يومين", "امبارح": "امس", "مبارح": "امس", "البارحه": "امس", "البارحة": "امس",
@@ -119,7 +122,7 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     if not text or not text.strip():
         return None
     now = now or datetime.now(timezone.utc)
-    said = " ".join(text.split())[:MAX_DATE_CHARS]
+    said = " ".join(text.split())[:MAX_DATE_CHARS].translate(DIGITS)
     # Duckling's time rules combine every pair of numbers: its work doubles with each number past
     # about fifteen ("12 " * 20 took 2 s, * 50 never ended). A date needs a few: the rest is cut.
     many = list(re.finditer(r"\d+", said))
@@ -131,7 +134,7 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
             said = folded = folded.replace(phrase, plainer)
     said = re.sub(r"(?<![\w'])y a (?=\d|\w+ (?:jours?|semaines?|mois|heures?))", "il y a ", said)  # "y a 2 jours"
     # "12.08.2026": the dotted date of most of Europe, which Duckling reads as a year alone.
-    said = re.sub(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2,4})(?![\d.])", r"\1/\2/\3", said)
+    said = re.sub(r"(?<![\d.\-])(\d{1,2})[.\-](\d{1,2})[.\-](\d{2,4})(?![\d.\-])", r"\1/\2/\3", said)
     # In the conversation's language first, then the others: a person who switched language at
     # the end ("en français svp") answered this question in the first one.
     # Numbers alone are read in the conversation's language only: "1 1 1" is a date in none.

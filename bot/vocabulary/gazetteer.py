@@ -97,8 +97,9 @@ class Gazetteer:
         for p in self.places:
             for name in {key(n) for n in p.names} | {key(p.name)}:
                 if len(name) >= 3 and name not in LOCATIVES:  # "في" is a preposition, not Balvi
+                    # ...unless the town is a great city that shares it: "عمان" is Amman as often as Oman.
                     for variant in (v for v in _variants(name) if len(v) >= 3 and v not in LOCATIVES
-                                    and v not in countries):
+                                    and (v not in countries or p.population >= 100_000)):
                         self.index.setdefault(variant, [])
                         if p not in self.index[variant]:
                             self.index[variant].append(p)

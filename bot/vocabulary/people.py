@@ -45,9 +45,9 @@ LANGUAGE_STEMS = {
 # Demonyms in Arabic and the other supported languages, beside places.DEMONYM_STEMS (en, fr).
 DEMONYM_STEMS = {
     "UA": ["اوكران", "украинц", "українц", "ukrain"], "RU": ["روس", "россиян"], "SY": ["سوري", "сирийц", "syryj"],
-    "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "TR": ["تركي", "турк"],
+    "IQ": ["عراقي", "иракц"], "AF": ["افغان", "афганц"], "TR": ["تركي", "اتراك", "أتراك", "турк"],
     "ER": ["اريتري"], "NG": ["نيجيري"], "RO": ["روماني", "румын"], "MD": ["مولدوف", "молдаван", "молдован"],
-    "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal", "نيبال"], "PK": ["pakistan"],
+    "VN": ["vietnam", "فيتنام", "вьетнам"], "NP": ["nepal", "نيبال"], "PK": ["pakistan", "باكستان"],
     "SD": ["sudan", "soudan", "سوداني"], "SO": ["somali"], "EG": ["egypt", "مصري"],
     "MA": ["morocc", "marocain", "مغربي"], "IR": ["iranian", "iranien", "ايراني"], "TM": ["turkmen", "turkmene"], "HU": ["hungarian", "hongrois", "هنغاري", "مجري"],
     "SK": ["slovak", "slovaque"], "CZ": ["czech", "tcheque"], "BG": ["bulgarian", "bulgare", "بلغاري"],
@@ -77,7 +77,7 @@ GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "
 
 # Roles of the people in control (HTCDS per_RoleInProcess) -> folded word stems that describe them.
 ROLES = {
-    "Transporter": ["driver", "drove", "drives", "driving", "transport", "bus", "van", "truck", "lorry", "taxi",
+    "Transporter": ["driver", "drove", "drives", "driving", "transport", "يسوق", "سواق", "سايق", "ساق السيارة", "bus", "van", "truck", "lorry", "taxi",
                     "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
                     "sofer", "conductor", "chofer"],
     "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
@@ -102,14 +102,17 @@ ROLES = {
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
     "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
-    "BoughtIndividual": ["bought", "buy", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
+    "BoughtIndividual": ["bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
                              "enferme", "locks them", "locks her", "يحبس", "يقفل عليهم",
                              "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
                              "حراس", "паспорт", "охран", "охорон", "paszport", "pilnow", "pasaport", "paza",
                              "pasaporte", "vigil"],
+    # Anyone else who helps it happen: a corrupt official, a forger.
+    "Other": ["bribe", "corrupt", "forged", "forger", "pot-de-vin", "corrompu", "faux papiers", "رشوة", "رشوه", "رشاوي",
+              "مزور", "تزوير", "взятк", "хабар", "lapowk", "mita", "soborno"],
     "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
-                  "runs the", "collects the money", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
+                  "runs the", "collects the money", "يقبض", "يجيب الزباين", "يجيب الزبائن", "يلم الفلوس", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
                   "les fait travailler", "les fait bosser", "collected the money", "took the money", "takes the money",
                   "foreman", "supervisor",
                   "patron", "proprio", "chef", "gerant", "proxenete", "mac ", "صاحب", "مدير", "المسؤول", "قواد",

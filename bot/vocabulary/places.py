@@ -14,8 +14,9 @@ from bot.vocabulary.text import fold
 ALIASES = {
     "XK": ["kosovo", "كوسوفو"], "MD": ["moldova", "moldavie", "مولدوفا"],
     "BA": ["bosnia", "bosnie"], "IQ": ["iraq", "irak"], "CZ": ["czechia", "tchequie"],
-    "TR": ["turkey", "turquie", "turkiye", "تركيا", "турция", "туреччина"], "SY": ["syria", "syrie", "سوريا", "سورية"],
-    "IR": ["iran"], "RU": ["russia", "russie", "روسيا"], "PS": ["palestine", "فلسطين"], "SA": ["السعودية", "السعوديه"],
+    "TR": ["turkey", "turquie", "turkiye", "تركيا", "турция", "туреччина"],
+    "IR": ["iran"], "BY": ["belarus", "bielorussie", "بيلاروسيا", "روسيا البيضاء"], "DE": ["المانيا"],
+    "SY": ["syria", "syrie", "سوريا", "سورية"], "RU": ["russia", "russie", "روسيا"], "PS": ["palestine", "فلسطين"], "SA": ["السعودية", "السعوديه"],
     "AE": ["الامارات", "الإمارات"], "GB": ["uk", "united kingdom", "britain", "royaume-uni", "بريطانيا"],
     "US": ["usa", "united states", "america", "etats-unis", "امريكا", "أمريكا"],
 }
@@ -64,7 +65,9 @@ def countries_in(text: str) -> list[tuple[int, str]]:
     for rank, (name, code) in enumerate(_country_names()):
         if len(name) <= 3:
             continue
-        for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
+        # Arabic joins "in", "to", "from" and "and" to a name: "بتركيا", "بالاردن", "وسوريا".
+        joined = "(?:و|ف)?(?:ب|ل|ك)?" if "\u0600" <= name[:1] <= "\u06ff" else ""
+        for m in re.finditer(rf"(?<!\w){joined}{re.escape(name)}(?!\w)", folded):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
