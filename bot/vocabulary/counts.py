@@ -115,7 +115,7 @@ def understand(text: str | None, lang: str) -> Count:
                         and end - found[i - 1][1] < 40):
                     if len(counts) > 1:
                         minors = (minors or 0) + counts.pop()[2]
-                    elif minors is None:
+                    elif minors is None and re.fullmatch(r"[^\d]{0,30}", folded[found[i - 1][1]:start]):
                         minors = counts[0][2]  # "two looked 15 or 16": both of them
             continue
         kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?{CHILDREN}", after)

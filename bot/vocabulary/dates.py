@@ -105,14 +105,16 @@ def numbers(text: str, lang: str) -> list[tuple[int, int, float]]:
     """(start, end, value) of every number Duckling reads ("two", "a dozen", "30")."""
     if not text:
         return []
-    found = []
-    for reading in dict.fromkeys([lang, "en"]):  # "4 of them" in a conversation now in French
+    found: list = []
+    # "two of them" in a conversation now in French: read in English too, and the reading that
+    # finds more numbers wins (the conversation's own on a tie).
+    for reading in dict.fromkeys([lang, "en"]):
         try:
-            found = _entities(text[:MAX_DATE_CHARS * 4], reading, datetime.now(timezone.utc), ("number",))
+            these = _entities(text[:MAX_DATE_CHARS * 4], reading, datetime.now(timezone.utc), ("number",))
         except Exception:  # an input the parser cannot take is not understood, never an error
             return []
-        if found:
-            break
+        if len(these) > len(found):
+            found = these
     return [(e["start"], e["end"], e["value"]["value"]) for e in found
             if e.get("dim") == "number" and isinstance(e.get("value", {}).get("value"), (int, float))]
 

@@ -153,14 +153,18 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
         a, _ = clause(at)
         return bool(SPEAKING.search(folded[:at]) or _SPEAK_VERB.search(folded[a:at]) or _SPOKEN_AFTER.match(folded[end:]))
 
+    mentions: list[tuple[str, int, int]] = []  # (code, start, end) of every people or country named
+
     def guess(at: int, end: int) -> bool:  # "maybe Eritrea", "Cameroon I believe", "by the accent"
         a, b = clause(at)
+        # A guess after the name is its own only when no other name follows in the clause:
+        # "Cameroon I believe", but "Syrians and maybe Iraqis" guesses the Iraqis only.
+        if any(end <= s < b for _, s, _ in mentions):
+            b = end
         return _by_accent(folded, at) or any(_has(folded[a:at], g) or _has(folded[end:b], g) for g in GUESS)
 
     def keep(code: str, at: int, end: int) -> None:
-        target = guessed if guess(at, end) else stated
-        if code not in target:
-            target.append(code)
+        mentions.append((code, at, end))
 
     for code, stems in LANGUAGE_STEMS.items():
         for stem in stems:
@@ -180,6 +184,10 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
                 keep(code, match.start(), match.end())
     for at, country in sorted(places.countries_in(text or "")):
         keep(country, at, at + 1)
+    for code, at, end in sorted(mentions, key=lambda m: m[1]):
+        target = guessed if guess(at, end) else stated
+        if code not in target:
+            target.append(code)
     return {"citizenship": [c for c in stated if c not in guessed], "citizenship_uncertain": guessed,
             "languages": languages}
 

@@ -216,3 +216,10 @@ def test_roles_include_who_hurts_and_who_snatches_them():
     assert people.roles_in("a big man who beats them") == ["Abuser"]
     assert people.roles_in("they grabbed a girl and sold her") == ["SoldIndividual", "Kidnapper"]
     assert people.roles_in("سمسار يجيب بنات من القرى") == ["RecruiterOrIntermediary"]
+
+
+def test_found_talking_to_it_a_count_read_after_a_change_to_french_and_a_guess_that_is_its_own():
+    # The report is built in the language the conversation ended in: "two" is read in English too.
+    assert counts.understand("maybe 12, two of them looked 15 or 16", "fr").minors == 2
+    said = people.citizenship_and_languages("syrians and maybe iraqis, they spoke arabic")
+    assert (said["citizenship"], said["citizenship_uncertain"], said["languages"]) == (["SY"], ["IQ"], ["ar"])
