@@ -7,6 +7,7 @@ the report, close or leave the conversation) and returns the new state as slot e
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any, List, Text
 
@@ -19,9 +20,14 @@ from bot.dialogue import language
 from bot.dialogue.engine import CLOSE, EXIT, SUBMIT, Engine, Message, State
 from bot.referrals import matching as referrals
 from bot.reports.submission import submit_report
+from bot.vocabulary import gazetteer
 
 logger = logging.getLogger(__name__)
 SETTINGS = Settings.from_env()
+
+# The gazetteer takes about two seconds to read: read now, in the background, rather than at the
+# first person's answer to "where?".
+threading.Thread(target=gazetteer.load, name="gazetteer", daemon=True).start()
 
 STATE_SLOT = "dialogue"
 CLOSED_SLOT = "conversation_closed"  # the tracker store forgets every event before it

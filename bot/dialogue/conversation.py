@@ -180,7 +180,7 @@ def ask(slot: str, slots: dict[str, Any], lang: str, directory: Referrals, servi
     return replies
 
 
-def did_you_mean(place, said: str, lang: str) -> Reply:
+def did_you_mean(place, lang: str) -> Reply:
     """"Did you mean Warsaw, Masovian Voivodeship, Poland?": a place guessed from a misspelling or
     a name several places share is kept only when the person says so."""
     buttons = [{"title": messages.button("yes", lang), "payload": "/affirm"},

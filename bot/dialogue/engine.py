@@ -167,6 +167,15 @@ class _Out:
         self.add(Reply(messages.text(key, lang, **values), buttons or []))
 
 
+def _suggested(pending: Any) -> tuple[gazetteer.Place, str] | None:
+    """The place offered as "did you mean …?" and the words it was offered for, as kept in the
+    state ([place id, words named, whole answer]); anything else is no offer."""
+    if isinstance(pending, list) and len(pending) == 3 and all(isinstance(p, str) for p in pending):
+        place = gazetteer.by_id(pending[0])
+        return (place, pending[2]) if place else None
+    return None
+
+
 class Engine:
     def __init__(self, referrals: Referrals, settings: Settings) -> None:
         self.referrals = referrals
@@ -447,9 +456,9 @@ class Engine:
 
     def _again(self, s: State, out: _Out) -> Turn:
         """The question or step the person was at, asked again after a side answer."""
-        pending = s.answers.get(f"{s.asking}_suggested") if s.stage == ASKING and s.asking else None
-        if pending and isinstance(pending, list) and len(pending) == 3 and gazetteer.by_id(pending[0]):
-            out.add(conversation.did_you_mean(gazetteer.by_id(pending[0]), pending[1], s.lang))
+        offered = _suggested(s.answers.get(f"{s.asking}_suggested")) if s.stage == ASKING and s.asking else None
+        if offered:
+            out.add(conversation.did_you_mean(offered[0], s.lang))
         elif s.stage == ASKING and s.asking:
             out.add(*conversation.ask(s.asking, self._slots(s), s.lang, self.referrals, services=False))
         elif s.stage == SUMMARY:
@@ -508,8 +517,7 @@ class Engine:
             where = self._place(s, slot, text, entities, message.metadata, offer=not pending)
             if where is not None and f"{slot}_suggested" in where:
                 s.answers.update(where)
-                out.add(conversation.did_you_mean(gazetteer.by_id(where[f"{slot}_suggested"][0]),
-                                                  where[f"{slot}_suggested"][1], s.lang))
+                out.add(conversation.did_you_mean(_suggested(where[f"{slot}_suggested"])[0], s.lang))
                 return self._done(s, out)
             if where is not None:
                 s.answers.update(where)
@@ -666,11 +674,12 @@ class Engine:
     def _suggestion_answered(self, s, slot, pending, intent, message, text) -> dict | None:
         """Yes or no to "did you mean …?" (None: the person said something else, read as a new
         answer). Either way the person's words are the answer; "yes" adds the place."""
-        if not (isinstance(pending, list) and len(pending) == 3 and all(isinstance(p, str) for p in pending)):
+        offered = _suggested(pending)
+        if not offered:
             return None
-        place_id, _said, words = pending
+        place, words = offered
         if not intent:
-            named = gazetteer.load().find(text)
+            named = gazetteer.load().find(text, ordinary=messages.ordinary_words(s.lang))
             if named and named.sure:
                 return None  # "no, it was Kirkuk": a new answer
         if intent in ("affirm", "deny"):
@@ -682,8 +691,7 @@ class Engine:
             if understood.unclear or understood.value not in ("yes", "no"):
                 return None
             agreed = understood.value == "yes"
-        place = gazetteer.by_id(place_id) if agreed else None
-        return self._where(s, slot, words, offer=False, place=place)
+        return self._where(s, slot, words, offer=False, place=place if agreed else None)
 
     # --- the summary -------------------------------------------------------------------
 

@@ -28,12 +28,6 @@ class Match:
     distance_km: float | None = None
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
 @dataclass
 class Referrals:
     directory: Directory
@@ -111,7 +105,7 @@ class Referrals:
             if sum(1 for d2, _ in candidates if d2 <= covered) >= limit:
                 break
         nearest = heapq.nsmallest(limit, candidates, key=lambda pair: pair[0])
-        exact = [(haversine_km(lat, lon, e.latitude, e.longitude), e) for _, e in nearest]
+        exact = [(places.distance_km(lat, lon, e.latitude, e.longitude), e) for _, e in nearest]
         return sorted([pair for pair in exact if pair[0] <= RADIUS_KM], key=lambda pair: pair[0])
 
     # -- what ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import functools
 import gzip
 import math
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,16 +216,10 @@ class Gazetteer:
         for dy in (-1, 0, 1):
             for dx in (-1, 0, 1):
                 for p in self.grid.get((row + dy, col + dx), ()):
-                    d = _km(lat, lon, p.latitude, p.longitude)
+                    d = places.distance_km(lat, lon, p.latitude, p.longitude)
                     if d <= within_km and (best is None or d < best[0]):
                         best = (d, p)
         return best[1] if best else None
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 def _read(path: Path) -> list[Place]:
@@ -237,10 +232,19 @@ def _read(path: Path) -> list[Place]:
     return out
 
 
+_loading = threading.Lock()
+
+
 @functools.lru_cache(maxsize=1)
-def load() -> Gazetteer:
-    """The shipped gazetteer, read once per process (about a second)."""
+def _loaded() -> Gazetteer:
     return Gazetteer(_read(DATA))
+
+
+def load() -> Gazetteer:
+    """The shipped gazetteer, read once per process (about two seconds, 200,000 names): the
+    action server starts reading it at start-up, so that no one's first "where?" waits for it."""
+    with _loading:  # one reading, even when the warm-up and a first answer ask at once
+        return _loaded()
 
 
 def describe(place: Place, lang: str, said: str | None = None) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import math
 import re
 
 import pycountry
@@ -86,6 +87,13 @@ def city_in(text: str, known_cities: dict[str, tuple[str, str]]) -> tuple[str, s
         if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded):
             return known_cities[name]
     return None
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine) on a 6,371 km Earth."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 def country_name(code: str, lang: str) -> str:
