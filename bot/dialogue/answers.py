@@ -1,6 +1,7 @@
 """How a person's answer to a question is understood: a button, a skip, a choice in their own words."""
 from __future__ import annotations
 
+import functools
 import re
 import time
 from dataclasses import dataclass, field
@@ -50,12 +51,17 @@ def _first_word_answer(opts: dict, text: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _dont_know_phrases(lang: str) -> re.Pattern:
+    """The language's "I don't know" phrases (its skip words of some length), as one pattern."""
+    phrases = [fold(p) for p in (messages.understanding(lang).get("commands", {}).get("skip") or [])
+               if len(p.split()) >= 2 or len(p) >= 6]
+    return re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases) or r"(?!x)x")
+
+
 def _dont_know(text: str, lang: str | None) -> bool:
     """Whether the answer says only that the person does not know ("aucune idée franchement")."""
-    said = fold(text)
-    phrases = [fold(p) for p in (messages.understanding(lang or language.DEFAULT).get("commands", {}).get("skip") or [])
-               if len(p.split()) >= 2 or len(p) >= 6]
-    return word_count(text) <= 6 and any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", said) for p in phrases)
+    return word_count(text) <= 6 and bool(_dont_know_phrases(lang or language.DEFAULT).search(fold(text)))
 
 
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
@@ -193,12 +199,10 @@ def interpret(
             own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
             if not _mentions(text, own) and not _ADULTS.search(fold(text)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
-        if matches == ["Other"] and _dont_know(text, lang):
+        if matches in ([], ["Other"]) and _dont_know(text, lang):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
-        if _dont_know(text, lang):
-            return Answer(question.skip_value)
         # Nothing recognised: "Other" (an HTCDS value) with the person's own words kept beside it.
         return Answer(["Other"], extra={f"{slot}_text": text})
 
