@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot.dialogue import language, messages
-from bot.vocabulary import counts
+from bot.vocabulary import counts, lexicon
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -54,8 +54,9 @@ def _first_word_answer(opts: dict, text: str) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _dont_know_phrases(lang: str) -> re.Pattern:
     """The language's "I don't know" phrases (its skip words of some length), as one pattern."""
-    phrases = [fold(p) for p in (messages.understanding(lang).get("commands", {}).get("skip") or [])
-               if len(p.split()) >= 2 or len(p) >= 6]
+    phrases = [fold(p) for p in [*(messages.understanding(lang).get("commands", {}).get("skip") or []),
+                                 *lexicon.dont_know(lang)]
+               if len(p.split()) >= 2 or len(p) >= 6 or p in lexicon.dont_know(lang)]
     return re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases) or r"(?!x)x")
 
 
@@ -64,12 +65,18 @@ def _dont_know(text: str, lang: str | None) -> bool:
     return word_count(text) <= 6 and bool(_dont_know_phrases(lang or language.DEFAULT).search(fold(text)))
 
 
+def _plain(text: str) -> str:
+    """Folded, with English contractions written as people type them without the apostrophe:
+    "can't leave" and "cant leave", "weren't" and "werent" are one."""
+    return re.sub(r"(?<=\w)'(?=(?:t|s|re|ve|ll|d|m)\b)", "", fold(text))
+
+
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
     """The length of the longest of ``words`` the text names (0: none)."""
-    folded = f" {fold(text)} "
+    folded = f" {_plain(text)} "
     longest = 0
     for word in words:
-        w = fold(word)
+        w = _plain(word)
         # whole words at the start, so "sex" matches "sexual" but "no" does not match "know";
         # another language's short word must be the whole word: Russian "да" is not in "далі".
         end = r"(?!\w)" if foreign and len(w) <= 3 else ""
@@ -86,14 +93,15 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
 _NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
+                       r"و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+){0,2}$")
 
 
 def _only_negated(text: str, words: Iterable[str]) -> bool:
     """Whether every mention of ``words`` follows a negation ("no threats", "pas de menaces")."""
-    folded = f" {fold(text)} "
+    folded = f" {_plain(text)} "
     starts = [m.start() for w in words for m in re.finditer(
-        rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(fold(w))}", folded)]
+        rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(_plain(w))}", folded)]
     return bool(starts) and all(_NEGATION.search(folded[:at]) for at in starts)
 
 
@@ -120,6 +128,25 @@ def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | No
         matches = [v for v, o in theirs.items()
                    if v in opts and _mentions(text, [o["label"], *o.get("words", [])], foreign=True)]
     return matches
+
+
+def _attached(text: str, words: Iterable[str], others: Iterable[str]) -> bool:
+    """Whether every mention of work is part of another kind's name ("sex work", "kids working"),
+    not work said on its own ("sex at night, and in the day they work in the kitchen")."""
+    folded = f" {_plain(text)} "
+    work = [m.span() for w in words if len(_plain(w)) >= 3
+            for m in re.finditer(rf"(?<!\w)(?:[وف])?{re.escape(_plain(w))}\w*", folded)]
+    kinds = [m.span() for w in [*others, *_CHILD_WORDS] if len(_plain(w)) >= 3
+             for m in re.finditer(rf"(?<!\w)(?:[وفب]|بال|ال)?{re.escape(_plain(w))}\w*", folded)]
+
+    def near(a: tuple[int, int], b: tuple[int, int]) -> bool:  # b just before or just after a, same clause
+        gap = folded[b[1]:a[0]] if b[1] <= a[0] else folded[a[1]:b[0]] if a[1] <= b[0] else ""
+        return len(gap) <= 14 and not re.search(r"[,;.،]|\s(?:and|et|but|mais|then|puis)\s|\sو", gap)
+
+    return all(any(near(a, b) for b in kinds) for a in work)
+
+
+_CHILD_WORDS = ("kid", "child", "children", "minor", "enfant", "gamin", "gosse", "mineur", "اطفال", "طفل", "صغار")
 
 
 @dataclass
@@ -172,6 +199,9 @@ def interpret(
         first = _first_word_answer(opts, text)
         if first and len(named) > 1:  # "لا ما كانوا قاصرين", "no, but one looked young": the first word
             return Answer(first, extra=aged if first == "yes" else {})
+        if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named):
+            named = [v for v in named if v not in ("Feminine", "Masculine")
+                     or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named) and "Both" in opts:
             return Answer("Both")  # "mostly women, a couple of men", "hommes et femmes"
         if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)
@@ -197,9 +227,10 @@ def interpret(
             # and beside child labour its name ("child labour / forced labour at the kiln").
             labour = opts["ForcedLabour"]
             own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
-            if not _mentions(text, own) and not _ADULTS.search(fold(text)):
+            others = [w for v in matches if v != "ForcedLabour" for w in [opts[v]["label"], *opts[v].get("words", [])]]
+            if not _mentions(text, own) and not _ADULTS.search(fold(text)) and _attached(text, labour.get("words", []), others):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
-        if matches in ([], ["Other"]) and _dont_know(text, lang):
+        if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})
@@ -218,6 +249,10 @@ def interpret(
         if count.youngest_minor is not None:
             extra["age_under_18"] = count.youngest_minor
         return Answer(text, extra=extra)
+
+    if question.kind in ("date", "text") and slot in ("incident_date", "perpetrators") and not re.search(r"\d", text) \
+            and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)) and word_count(text) <= 8:
+        return Answer(question.skip_value)  # "jsp plus du tout", "not sure who was in charge"
 
     if question.kind == "date":
         # When the answer was given: "yesterday" is read against it, at the summary and at sending.

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from bot.dialogue import language
+from bot.vocabulary import lexicon
 
 LOCALES = Path(__file__).with_name("locales")
 
@@ -50,9 +51,14 @@ def field(key: str, lang: str | None) -> str:
     return _lookup(lang or language.DEFAULT, "fields", key)
 
 
+@functools.lru_cache(maxsize=None)
 def options(key: str, lang: str | None) -> dict[str, dict[str, Any]]:
-    """Option value -> {label, words} for a closed question, in the catalogue's order."""
-    return {str(k): v for k, v in _lookup(lang or language.DEFAULT, "options", key).items()}
+    """Option value -> {label, words} for a closed question, in the catalogue's order: the locale's
+    words and the further words people use for each option (``vocabulary.lexicon``)."""
+    lang = language.normalise(lang) or language.DEFAULT
+    more = lexicon.option_words(key, lang)
+    return {str(k): {**v, "words": [*v.get("words", []), *more.get(str(k), [])]} if more.get(str(k)) else v
+            for k, v in _lookup(lang, "options", key).items()}
 
 
 def language_name(lang: str) -> str:

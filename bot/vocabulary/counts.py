@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from bot.vocabulary import dates
+from bot.vocabulary import dates, lexicon
 from bot.vocabulary.text import fold
 
 # Collective numbers Duckling does not read, or reads as "one" ("une dizaine" -> 1): about N.
@@ -35,7 +35,7 @@ AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages
               r"of|aged|de|d'environ|environ|حوالي))")
 # Words that make a number of people children ("2 are kids", "deux enfants", "طفلين").
 CHILDREN = (r"(?:kids?|child|children|minors?|under 18|under-age|underage|teen\w*|boys?|girls?|enfants?|mineur\w*|"
-            r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
+            r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|اولاد|ولاد|صغار|جهال|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
             r"copii|minori|ninos|ninas|menores)")
 MAX_COUNT_CHARS = 600
 # Spoken Arabic numbers Duckling does not read (Iraqi and Levantine), and duals that are a number
@@ -44,6 +44,35 @@ SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطع�
           "خمسطعش": "15", "خمستعش": "15", "سطعش": "16", "ستطعش": "16", "سبعطعش": "17", "سبعتعش": "17",
           "ثمنطعش": "18", "تمنطعش": "18", "تسعطعش": "19", "وحدة": "1", "وحده": "1", "واحد": "1",
           "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
+
+
+# One person named with an article, in a list of people: "three women and a boy", "a mother and
+# her 2 kids", "une femme et ses trois enfants". Read as the number one, so the list adds up.
+_ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|une?|sa|son|leur)\s+(?=(?:mother|father|mum|mom|dad|"
+                         r"woman|man|boy|girl|child|kid|baby|son|daughter|husband|wife|teen\w*|mere|pere|femme|homme|"
+                         r"garcon|fille|enfant|bebe|fils|mari|ado)(?!\w))")
+_ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع)(?:\s+(?:و|مع)|$))")
+# Words for people, adults or any: "3 women and 2 men" are five people.
+PEOPLE = (r"(?:women|woman|men|man|adults?|mothers?|fathers?|mum|dad|husbands?|wives|wife|people|persons|guys|ladies|"
+          r"femmes?|hommes?|adultes?|meres?|peres?|maris?|epouses?|personnes|gars|dames|"
+          r"ام|اب|امراه|امراة|رجال|رجل|نساء|نسوان|شباب|اشخاص|نفر|"
+          r"женщин\w*|мужчин\w*|жінк\w*|чоловік\w*|kobiet\w*|mezczyzn\w*|femei|barbati|mujeres|hombres)")
+# A list of ages after a group ("two brothers, 12 and 17", "her 2 kids, 6 and 9 yrs"): each an age.
+_AGE_LIST = re.compile(r"(?<=[^\W\d])\s*[,:(]\s*((?:\d{1,2}\s*(?:,|and|et|&|و|y|i|и|і)\s*)+\d{1,2})"
+                       r"(?=\s*(?:" + AGE_AFTER + r"|\)|$|[,.;]))")
+
+
+def _groups(folded: str) -> str:
+    """The people listed in a count, as numbers that add up: couples are two, one person named
+    with an article is one, a list of ages after a group is ages ("12 years and 17 years")."""
+    folded = re.sub(r"(?<!\w)(\d+)\s+(?:couples|paires?|pairs)(?!\w)", lambda m: f"{2 * int(m.group(1))} people", folded)
+    folded = re.sub(r"(?<!\w)(?:a|one|un)\s+couple\s+(?=(?:and|with|et|avec)\b)", "2 people ", folded)
+    if re.search(r"(?<!\w)(?:and|with|et|avec|plus|\+|&)(?!\w)", folded) or re.search(r"\s\+\s|&", folded):
+        folded = _ONE_PERSON.sub("1 ", folded)
+    if re.search(r"(?<!\w)(?:و|مع)", folded):
+        folded = _ONE_PERSON_AR.sub(lambda m: f"{m.group(1) or ''} 1 ", folded)
+    folded = _AGE_LIST.sub(lambda m: " " + re.sub(r"(\d{1,2})", r"\1 yrs", m.group(1)), folded)
+    return folded
 
 
 @dataclass(frozen=True)
@@ -58,7 +87,8 @@ class Count:
     ages: list[int] = field(default_factory=list)  # ages given, youngest first
 
     def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v not in (None, False, [])}
+        # minors=0 ("all adults") is an answer, not an empty field.
+        return {k: v for k, v in asdict(self).items() if v is not None and v is not False and v != []}
 
     @property
     def youngest(self) -> int | None:
@@ -85,8 +115,10 @@ def understand(text: str | None, lang: str) -> Count:
     # "entre 10 et 13 ans", "between 10 and 13": a range, like "10-13".
     folded = re.sub(r"(?<!\w)(?:entre|between|بين|между|між|miedzy|intre|entre)\s+(\d+)\s+(?:et|and|و|и|і|a|si|y)\s+(\d+)",
                     r"\1 to \2", folded)
-    for spoken, plain in SPOKEN.items():
-        folded = re.sub(rf"(?<!\w)(و)?{spoken}(?!\w)", lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]:
+        folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
+                        lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    folded = _groups(folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
     found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)
                    if float(value).is_integer() and 0 <= value <= 100_000)
@@ -114,11 +146,15 @@ def understand(text: str | None, lang: str) -> Count:
                 if (not in_range_of_age and value < 18 and counts and counts[-1] == found[i - 1]
                         and end - found[i - 1][1] < 40):
                     if len(counts) > 1:
-                        minors = (minors or 0) + counts.pop()[2]
+                        one = counts.pop()[2]
+                        # "two boys, one aged 12": one of the children already counted, not another
+                        if not (minors_direct and minors is not None and one <= minors):
+                            minors = (minors or 0) + one
                     elif minors is None and re.fullmatch(r"[^\d]{0,30}", folded[found[i - 1][1]:start]):
                         minors = counts[0][2]  # "two looked 15 or 16": both of them
             continue
-        kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?{CHILDREN}", after)
+        kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?"
+                        rf"(?:(?:young|little|small|jeunes?|petits?|petites?)\s+)?{CHILDREN}", after)
         if kids and counts and counts[-1] == found[i - 1] and re.fullmatch(
                 r"\s*(?:or|to|-|–|ou|a|à|او|أو|или|або|lub|sau|o)\s*", folded[found[i - 1][1]:start]):
             # "6 ou 7 gamins": six to seven children, all of them
@@ -131,12 +167,17 @@ def understand(text: str | None, lang: str) -> Count:
             minors = value if minors is None else minors + value
             if counts:
                 between = folded[counts[-1][1]:start]
-                if not kids.group(1) and re.search(r"(?<!\w)(?:and|et|plus|y|و|і|и|oraz|si)(?!\w)", between):
+                if not kids.group(1) and re.search(r"(?<!\w)(?:and|et|plus|y|و|і|и|oraz|si|with|avec|مع)(?!\w)|[+&]", between):
                     counts[-1] = (counts[-1][0], counts[-1][1], counts[-1][2] + value)  # "3 women and 2 kids"
                 continue
             minors_direct = not kids.group(1)
             if not minors_direct:
                 continue  # "2 are kids": how many children, not how many people
+        if counts and re.match(rf"\s*(?:{PEOPLE}|{CHILDREN})(?!\w)", after) and re.fullmatch(
+                rf"\s*{PEOPLE}\s*(?:,|and|et|plus|و|\+|&|with|avec|مع)\s*(?:her|his|their|ses|leurs?|sa|son)?\s*",
+                folded[counts[-1][1]:start]):
+            counts[-1] = (counts[-1][0], end, counts[-1][2] + value)  # "3 women and 2 men", "اب وام"
+            continue
         counts.append((start, end, value))
     number = up_to = None
     approximate = any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", folded) for h in HEDGES)

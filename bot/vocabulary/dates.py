@@ -29,7 +29,7 @@ ZONEINFO = "/usr/share/zoneinfo"
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 
 # What Duckling does not read, said another way it does (folded).
-REPHRASE = {"اول امس": "قبل يومين", "اول مبارح": "قبل يومين", "اول البارحه": "قبل يومين", "اول البارحة": "قبل يومين",
+REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل يومين", "اول مبارح": "قبل يومين", "اول البارحه": "قبل يومين", "اول البارحة": "قبل يومين",
             "قبل امس": "قبل يومين", "امبارح": "امس", "مبارح": "امس", "البارحه": "امس", "البارحة": "امس",
             "قبل كم يوم": "قبل 3 ايام", "من كم يوم": "قبل 3 ايام", "كم يوم": "قبل 3 ايام",
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
@@ -131,10 +131,14 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     if len(many) > MAX_NUMBERS:
         said = said[:many[MAX_NUMBERS].start()]
     folded = fold(said)
-    for phrase, plainer in REPHRASE.items():
+    said = _dtg(said)
+    folded = fold(said)
+    for phrase, plainer in sorted(REPHRASE.items(), key=lambda p: -len(p[0])):  # "اول امبارح" before "امبارح"
         if phrase in folded:
             said = folded = folded.replace(phrase, plainer)
-    said = re.sub(r"(?<![\w'])y a (?=\d|\w+ (?:jours?|semaines?|mois|heures?))", "il y a ", said)  # "y a 2 jours"
+    # "y a 2 jours", "ya 3 jours", "ça fait une semaine": il y a
+    said = re.sub(r"(?<![\w'])(?:y a|ya|ca fait|ça fait|cela fait)\s+(?=\d|(?:\w+\s+)?(?:jours?|semaines?|mois|heures?|ans?)\b)",
+                  "il y a ", said)
     # "12.08.2026": the dotted date of most of Europe, which Duckling reads as a year alone.
     said = re.sub(r"(?<![\d.\-])(\d{1,2})[.\-](\d{1,2})[.\-](\d{2,4})(?![\d.\-])", r"\1/\2/\3", said)
     # In the conversation's language first, then the others: a person who switched language at
@@ -172,9 +176,16 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     # A part of a day ("in the night") names the day only when nothing else does: "3 days ago,
     # in the night" is three days ago.
     named_days = [e for e in days if not _part_of_day(e["value"])] or days
-    chosen = longest(named_days or clocks)
-    when = _when(chosen["value"], said, now, chosen["counted_back"])
-    if when is None:
+    # The mention with figures in it says most ("nov 2024" beside "the month", "3 مايو" beside
+    # "مايو الماضي"); then the longest. One Duckling cannot place in time yields to the next.
+    ranked = sorted(named_days or clocks, key=lambda e: (bool(re.search(r"\d", said[e["start"]:e["end"]])),
+                                                         e["end"] - e["start"]), reverse=True)
+    when = chosen = None
+    for chosen in ranked:
+        when = _when(chosen["value"], said, now, chosen["counted_back"])
+        if when is not None:
+            break
+    if when is None or chosen is None:
         return None
     if days and clocks and when.time is None and when.until is None:
         when = replace(when, time=_instant(longest(clocks)["value"]["value"]).strftime("%H:%M"))
@@ -188,6 +199,23 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", folded) for w in APPROXIMATE):
         when = When(when.date, when.time, when.until, approximate=True)
     return when
+
+
+# Words that name today: a time of day with them is today's, even once it has passed.
+TODAY = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|tonight|ce matin|aujourd'hui|"
+                   r"cet apres-midi|ce soir|اليوم|هالصبح|الصبح|الصباح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|"
+                   r"esta manana)(?!\w)")
+# A military date-time group: "210930Z JAN 25" is 21 January 2025, 09:30 (zone letter ignored).
+_DTG = re.compile(r"(?<!\w)(\d{2})([01]\d|2[0-3])([0-5]\d)\s?[a-z]?\s?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
+                  r"[a-z]*\s?(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
+
+
+def _dtg(said: str) -> str:
+    def plain(m: re.Match) -> str:
+        day, hour, minute, month, year = m.groups()
+        year = year if len(year) == 4 else f"20{year}"
+        return f"{int(day)} {month.lower()} {year} at {hour}:{minute}"
+    return _DTG.sub(plain, said)
 
 
 # Words that count back from now: "2 days ago" is read by Duckling to this very hour, which says
@@ -307,6 +335,8 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
         # "monday at 1930" said on a Monday morning: last Monday. A time later today without a day
         # named stays today: the person's clock may be hours ahead of the server's.
         moment -= timedelta(days=7)
+    if moment.date() == today + timedelta(days=1) and grain in ("hour", "minute") and TODAY.search(f" {fold(said)} "):
+        moment -= timedelta(days=1)  # "this morning at 0400", said at 0900: today's, not tomorrow's
     # Past, not future: "Wednesday" is the last Wednesday, "3 May" the last 3 May. A future date
     # with its year written out is a misreading or a mistake: not understood.
     if moment.date() > today:

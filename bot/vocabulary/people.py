@@ -8,9 +8,10 @@ citizenship. The person's own words always travel beside what was read from them
 """
 from __future__ import annotations
 
+import functools
 import re
 
-from bot.vocabulary import places
+from bot.vocabulary import lexicon, places
 from bot.vocabulary.text import fold
 
 # Language names as people write them (folded stems, English, French, Arabic and the other
@@ -220,8 +221,15 @@ ROLE_ORDER = ("TravellingPartner", "Transporter", "RecruiterOrIntermediary", "Br
               "ReceivedIndividual", "ControlledIndividual", "Smuggler", "Abuser", "Kidnapper", "Exploiter", "Other")
 
 
+@functools.lru_cache(maxsize=1)
+def _role_stems() -> dict[str, tuple[str, ...]]:
+    """The stems above and those of the lexicon files, role by role."""
+    more = lexicon.roles()
+    return {role: tuple(dict.fromkeys([*stems, *more.get(role, ())])) for role, stems in ROLES.items()}
+
+
 def roles_in(text: str) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
-    found = {role for role, stems in ROLES.items() if any(_has(folded, s) for s in stems)}
+    found = {role for role, stems in _role_stems().items() if any(_has(folded, s) for s in stems)}
     return [role for role in ROLE_ORDER if role in found]
