@@ -238,7 +238,8 @@ def cmd_bench(args, settings: Settings) -> None:
         print(f"Held-out answers through the real servers ({', '.join(langs)}), read back from the export:")
         understanding_bench.run(langs, limit=args.limit or None,
                                 plot=Path(args.plot or "var/bench/understanding.png") if args.plot != "" else None,
-                                out=Path(args.out) if args.out else None)
+                                out=Path(args.out) if args.out else None,
+                                parts=tuple(p.strip() for p in args.sets.split(",") if p.strip()))
         return
     from bot import bench
 
@@ -403,6 +404,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
     bench.add_argument("--langs", default="en,fr,ar", help="understanding: the held-out sets to walk")
     bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language")
+    bench.add_argument("--sets", default="tried,second,unseen",
+                       help="understanding: which held-out sets (tried, second, unseen; see tests/heldout/README.md)")
     bench.add_argument("--out", default="var/bench/understanding.json", help="understanding: figures and misses")
     bench.add_argument("--plot", default=None, help="where to draw the figures (default under var/bench; '' for none)")
     bench.set_defaults(func=cmd_bench)

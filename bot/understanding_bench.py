@@ -37,11 +37,17 @@ NARRATIVE = {"en": "I saw people who looked like they were being forced to work 
              "ar": "رأيت أشخاصا يبدو أنهم يجبرون على العمل وليسوا أحرارا في المغادرة."}
 
 
+# The held-out sets, in the order they were written. A set whose misses were read to mend the
+# understanding is "tried"; its figure shows what the mending reached, not what a new person's
+# words get. Only the last, never read while mending, gives the honest figure.
+PARTS = {"tried": "{lang}.yml",  # read and mended against since the first session
+         "second": "{lang}.second.yml",  # unseen at the first measurement (86-88 %), read since
+         "unseen": "{lang}.unseen.yml"}  # written by new writers, never read while mending
+
+
 def load(lang: str, part: str = "tried") -> dict[str, list[dict]]:
-    """The held-out answers of one language: ``tried`` (``<lang>.yml``, which the understanding
-    was measured and mended against) or ``unseen`` (``<lang>.unseen.yml``, written later by other
-    writers and never read while mending: the honest figure)."""
-    path = HELDOUT / (f"{lang}.yml" if part == "tried" else f"{lang}.unseen.yml")
+    """The held-out answers of one language and one set (``PARTS``)."""
+    path = HELDOUT / PARTS[part].format(lang=lang)
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -230,7 +236,8 @@ class Person:
 
 # --- the run ---------------------------------------------------------------------------------
 
-def run(langs: list[str], limit: int | None = None, plot: Path | None = None, out: Path | None = None) -> dict:
+def run(langs: list[str], limit: int | None = None, plot: Path | None = None, out: Path | None = None,
+        parts: tuple[str, ...] = tuple(PARTS)) -> dict:
     from bot import launcher
     from bot.config import Settings
     from bot.reports import htcds, review, reviewer_keys
@@ -247,8 +254,7 @@ def run(langs: list[str], limit: int | None = None, plot: Path | None = None, ou
            # One client holds every conversation here, one after another: the per-address limits
            # that protect a public server would only measure themselves.
            "BOT_RATE_PER_ADDRESS": "100000/100000", "BOT_RATE_NEW_CONVERSATIONS": "100000/100000"}
-    conversations = {lang: [*plan(lang, load(lang, "tried"), limit, "tried"),
-                            *plan(lang, load(lang, "unseen"), limit, "unseen")] for lang in langs}
+    conversations = {lang: [c for part in parts for c in plan(lang, load(lang, part), limit, part)] for lang in langs}
     total = sum(len(v) for v in conversations.values())
     today = date.today()
     started = time.monotonic()
@@ -324,11 +330,11 @@ def show(results: dict) -> None:
         ok = sum(r["right"] for r in rows if r["lang"] == lang)
         gone = sum(r["empty"] for r in rows if r["lang"] == lang)
         print(f"{lang}: {ok}/{n} fields right ({100 * ok / n:.1f} %), {gone} left empty where the person said it")
-        for half in ("tried", "unseen"):
+        for half in PARTS:
             part = [r for r in every if r["lang"] == lang and r["half"] == half]
             n, ok = sum(r["n"] for r in part), sum(r["right"] for r in part)
             if n:
-                print(f"    {half:6} half: {ok}/{n} right ({100 * ok / n:.1f} %)")
+                print(f"    {half:6} set: {ok}/{n} right ({100 * ok / n:.1f} %)")
 
 
 def draw(results: dict, path: Path) -> None:

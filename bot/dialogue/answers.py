@@ -35,6 +35,11 @@ _CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?
                        r"اطفال|طفل|صغار|قاصر\w*)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
 _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
                       r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
+# Ten hours of work a day or more, or every day of the week: very long hours, in any language.
+_LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
+                         r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
+                         r"(?:day|jour|j|d|يوم|اليوم|نهار|день|добу|dzien|zi|dia)|(?<![\d/])(?:7|24)\s*(?:j|d)?\s*/\s*7(?!\d)|"
+                         r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
 
 
@@ -218,6 +223,9 @@ def interpret(
     if question.kind == "multi":
         matches = [v for v in _matching(opts, text, slot, path, lang)
                    if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        if slot == "control_signs" and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches \
+                and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
+            matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
         if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
                 and _CHILDREN.search(fold(text)) and _WORKING.search(fold(text)):
             matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"

@@ -13,6 +13,7 @@ import functools
 import gzip
 import math
 import re
+import unicodedata
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,7 +120,10 @@ class Gazetteer:
         """The place a free answer names, if any; ``near_country`` (where the person is) settles
         a name several countries share; ``ordinary`` are the words of the person's language that
         name a place only when nothing else does ("farm")."""
-        raw_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text or "")[:MAX_WORDS]
+        # Arabic vowel marks ("بعمّان") and other combining marks are not letters: without them
+        # the word is one word, not two halves.
+        text = "".join(c for c in unicodedata.normalize("NFC", text or "") if not unicodedata.combining(c))
+        raw_words = re.findall(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*", text)[:MAX_WORDS]
         words = [key(w) for w in raw_words]
         words = [w for w in words if w]
         if not words:

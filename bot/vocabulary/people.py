@@ -101,7 +101,7 @@ ROLES = {
                "cogn", "bat les", "bat ses", "يضرب",
                "ضرب", "اغتصب", "يعذب", "عذب", "يعنف", "избива", "бил ", "били", "бьет", "б'є", "били",
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
-    "SoldIndividual": ["sold", "sell", "vendu", "vend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
+    "SoldIndividual": ["sold", "sell", "vendu", "vend", "revend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
     "BoughtIndividual": ["bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
@@ -221,6 +221,11 @@ ROLE_ORDER = ("TravellingPartner", "Transporter", "RecruiterOrIntermediary", "Br
               "ReceivedIndividual", "ControlledIndividual", "Smuggler", "Abuser", "Kidnapper", "Exploiter", "Other")
 
 
+# Sold to someone: a buyer is among the people in control too.
+_SOLD_TO = re.compile(r"(?<!\w)(?:sold|sell\w*|(?:re)?vend\w*|(?:و|ف)?باع\w*|(?:و|ف)?يبيع\w*|продал\w*|продав\w*|sprzeda\w*|"
+                      r"vandu\w*|vendi\w*)\s+(?:[^\W\d]+\s+){0,3}?(?:to|a|au|aux|ل\w+|الى|الي|لـ|кому|komus|unui|unei|al)\s")
+
+
 @functools.lru_cache(maxsize=1)
 def _role_stems() -> dict[str, tuple[str, ...]]:
     """The stems above and those of the lexicon files, role by role."""
@@ -232,4 +237,6 @@ def roles_in(text: str) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
     found = {role for role, stems in _role_stems().items() if any(_has(folded, s) for s in stems)}
+    if "SoldIndividual" in found and _SOLD_TO.search(folded):
+        found.add("BoughtIndividual")  # "sold the girl to another guy": someone bought her
     return [role for role in ROLE_ORDER if role in found]
