@@ -99,7 +99,7 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 # "no threats but they took the passports": a sign named only after a negation was not seen.
 _NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
                        r"و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
-                       r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)\s+(?:\w+\s+){0,2}$")
+                       r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
 
 def _only_negated(text: str, words: Iterable[str]) -> bool:
@@ -201,6 +201,9 @@ def interpret(
             if value in opts:
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
+        if "yes" in named and "no" in opts and _only_negated(text, opts["yes"].get("words", [])):
+            # "aucun mineur", "ماكو أطفال", "pas d'enfants, non": the yes-words, each negated
+            named = [v for v in named if v != "yes"] + ([] if "no" in named else ["no"])
         first = _first_word_answer(opts, text)
         if first and len(named) > 1:  # "لا ما كانوا قاصرين", "no, but one looked young": the first word
             return Answer(first, extra=aged if first == "yes" else {})
