@@ -70,10 +70,17 @@ def _dont_know(text: str, lang: str | None) -> bool:
     return word_count(text) <= 6 and bool(_dont_know_phrases(lang or language.DEFAULT).search(fold(text)))
 
 
+_ARABIC_FORMS = str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None})
+
+
+@functools.lru_cache(maxsize=4096)
 def _plain(text: str) -> str:
-    """Folded, with English contractions written as people type them without the apostrophe:
-    "can't leave" and "cant leave", "weren't" and "werent" are one."""
-    return re.sub(r"(?<=\w)'(?=(?:t|s|re|ve|ll|d|m)\b)", "", fold(text))
+    """Folded, with English contractions written as people type them without the apostrophe
+    ("can't leave" and "cant leave", "weren't" and "werent" are one) and the Arabic letters people
+    write one for another taken as one (ة and ه, ى and ي)."""
+    return re.sub(r"(?<=\w)'(?=(?:t|s|re|ve|ll|d|m)\b)", "", fold(text)).translate(_ARABIC_FORMS)
+
+
 
 
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
@@ -107,7 +114,21 @@ def _only_negated(text: str, words: Iterable[str]) -> bool:
     folded = f" {_plain(text)} "
     starts = [m.start() for w in words for m in re.finditer(
         rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(_plain(w))}", folded)]
-    return bool(starts) and all(_NEGATION.search(folded[:at]) for at in starts)
+    return bool(starts) and all(_negated(folded, at) for at in starts)
+
+
+# "never allowed to go out", "pas le droit de sortir", "ما يسمحولهم يطلعون": a negation of being
+# allowed or able is the sign itself, not its absence.
+_NOT_ALLOWED = re.compile(r"\s*(?:allowed|able|permitted|free|let|autoris\w*|le droit|libres?|يسمح\w*|مسموح\w*|يقدر\w*|"
+                          r"تقدر\w*|يخلو\w*|يخلي\w*)(?!\w)")
+
+
+def _negated(folded: str, at: int) -> bool:
+    negation = _NEGATION.search(folded[:at])
+    if not negation:
+        return False
+    after = re.match(r"\s*\S+", folded[negation.start():])  # the negation word itself
+    return not _NOT_ALLOWED.match(folded[negation.start() + (after.end() if after else 0):])
 
 
 def _one_choice(opts: dict, matches: list[str], text: str) -> list[str]:
@@ -224,8 +245,10 @@ def interpret(
         return Answer(unclear=True)
 
     if question.kind == "multi":
-        matches = [v for v in _matching(opts, text, slot, path, lang)
-                   if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        named = _matching(opts, text, slot, path, lang)
+        matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
+            matches = ["None"]  # "no violence, no locks": every sign named was denied
         if slot == "control_signs" and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches \
                 and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
@@ -239,7 +262,10 @@ def interpret(
             labour = opts["ForcedLabour"]
             own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
             others = [w for v in matches if v != "ForcedLabour" for w in [opts[v]["label"], *opts[v].get("words", [])]]
-            if not _mentions(text, own) and not _ADULTS.search(fold(text)) and _attached(text, labour.get("words", []), others):
+            # beside child labour, any work is the children's; beside another kind, work is that
+            # kind's only when said as part of its name ("sex work")
+            if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
+                    "ChildLabour" in matches or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
         if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
