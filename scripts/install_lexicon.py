@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""Install a helper's lexicon: drop what the locale has already, phrases too short to be safe, and
-ones named here as too broad. Prints what was dropped."""
-import sys, yaml, re
-sys.path.insert(0, "/work/main")
-from bot.vocabulary.text import fold
-lang = sys.argv[1]
-drop = set(sys.argv[2:])
-src = yaml.safe_load(open(f"/work/staging/lexicon/{lang}.yml", encoding="utf-8"))
-loc = yaml.safe_load(open(f"/work/main/bot/dialogue/locales/{lang}.yml", encoding="utf-8"))
+"""Install a writer's lexicon into bot/vocabulary/lexicon/<lang>.yml: drop what the locale has
+already, phrases too short to be safe, and ones named here as too broad. Prints what was dropped.
+
+    scripts/install_lexicon.py <lang> <writer's file.yml> [phrase to drop ...]
+"""
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bot.vocabulary.text import fold  # noqa: E402
+lang, source = sys.argv[1], sys.argv[2]
+drop = set(sys.argv[3:])
+src = yaml.safe_load(open(source, encoding="utf-8"))
+loc = yaml.safe_load(open(ROOT / f"bot/dialogue/locales/{lang}.yml", encoding="utf-8"))
 out = {"language": lang, "options": {}, "roles": {}, "numbers": {}, "dont_know": []}
 dropped = []
 # Too broad, found by the tried sets' new misses (never by the unseen set): (question, option) -> pattern
@@ -42,7 +51,7 @@ head = f"""# The words people use for each answer option, in {lang}: see bot/voc
 # Written per concept by a native writer who never saw the held-out answers (tests/heldout).
 # Folded (lower case, no accents); matched at the start of a word, like the locale's words.
 """
-with open(f"/work/main/bot/vocabulary/lexicon/{lang}.yml", "w", encoding="utf-8") as f:
+with open(ROOT / f"bot/vocabulary/lexicon/{lang}.yml", "w", encoding="utf-8") as f:
     f.write(head)
     yaml.safe_dump(out, f, allow_unicode=True, sort_keys=False, width=120, default_flow_style=None)
 print("dropped", len(dropped), dropped[:40])
