@@ -20,10 +20,10 @@ loc = yaml.safe_load(open(ROOT / f"bot/dialogue/locales/{lang}.yml", encoding="u
 out = {"language": lang, "options": {}, "roles": {}, "numbers": {}, "dont_know": []}
 dropped = []
 # Too broad, found by the tried sets' new misses (never by the unseen set): (question, option) -> pattern
-BROAD = {("control_signs", "PhysicalThreats"): r"scare|afraid|fear|terrif|frighten|nervous|peur|effray|خايف|خوف",
+BROAD = {("control_signs", "PhysicalThreats"): r"^scar$|scare|afraid|fear|terrif|frighten|nervous|peur|effray|خايف|خوف",
          ("control_signs", "FalsePromises"): r"^(?:they were told|(?:told|said)(?: \w+)? (?:they|she|he) would)$",
          ("exploitation_type", "Other"): r"sure|know|idea|unclear|not clear|hard to say|unsure|certain|sais|idee|اعرف|متاكد|ادري",
-         ("knowledge_source", "observed"): r"^(?:we stopped|during an? op|on op|i stopped them)$"}
+         ("knowledge_source", "observed"): r"^(?:we stopped|during (?:an?|the) op|on op|i stopped them)$"}
 BROAD_ROLES = {"Transporter": r"^(?:a car|cars|veh)$", "Exploiter": r"cut$|^big (?:man|guy|men)$"}
 for q, opts in (src.get("options") or {}).items():
     have = loc["options"].get(q, {})

@@ -35,6 +35,14 @@ _CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?
                        r"اطفال|طفل|صغار|قاصر\w*)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
 _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
                       r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
+# Not allowed or able to go out: kept in, in any supported language.
+_KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|couldnt|werent|wasnt|arent|isnt|dont|didnt|doesnt|wont|wouldnt)\s+(?:\w+\s+)?(?:allowed|able|permitted|free|let)?"
+                      r"\s*(?:to\s+)?(?:go|leave|get|walk|step)\s*(?:out|outside|away|off|home)?(?!\w)|"
+                      r"(?<!\w)(?:pas|jamais|plus)\s+(?:le droit|autorise\w*|libres?|la permission|capables?)\s+(?:de|d')\s*"
+                      r"(?:sortir|partir|quitter|s'en aller|bouger)|(?<!\w)(?:peu\w*|pouv\w*)\s+(?:pas|jamais|plus)\s+"
+                      r"(?:sortir|partir|quitter|s'en aller)|(?<!\w)(?:ما|مو|مش|لا)\s+(?:\w+\s+)?(?:يسمح\w*|مسموح\w*|يقدر\w*|"
+                      r"تقدر\w*|يخلو\w*|يخلي\w*)\s+(?:\w+\s+)?(?:يطلع\w*|تطلع\w*|يخرج\w*|تخرج\w*|يروح\w*|يتركو\w*)|"
+                      r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)")
 # Ten hours of work a day or more, or every day of the week: very long hours, in any language.
 _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
@@ -91,7 +99,10 @@ def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> 
         w = _plain(word)
         # whole words at the start, so "sex" matches "sexual" but "no" does not match "know";
         # another language's short word must be the whole word: Russian "да" is not in "далі".
-        end = r"(?!\w)" if foreign and len(w) <= 3 else ""
+        # A word written with a final "$" is a whole word too: "men$" is not in "mentioned".
+        whole = w.endswith("$")
+        w = w.rstrip("$")
+        end = r"(?!\w)" if whole or (foreign and len(w) <= 3) else ""
         # Arabic joins "and" to the next word: "ونسوان" (and women), "وما يطلعون" (and they don't go out).
         joined = "(?:[وف])?" if _ARABIC_LETTER.match(w) else ""
         if re.search(rf"(?<![\w]){joined}{re.escape(w)}{end}", folded):
@@ -109,11 +120,15 @@ _NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
 
+_WORD_END = r"(?!\w)"
+
+
 def _only_negated(text: str, words: Iterable[str]) -> bool:
     """Whether every mention of ``words`` follows a negation ("no threats", "pas de menaces")."""
     folded = f" {_plain(text)} "
     starts = [m.start() for w in words for m in re.finditer(
-        rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(_plain(w))}", folded)]
+        rf"(?<![\w]){'(?:[وف])?' if _ARABIC_LETTER.match(fold(w)) else ''}{re.escape(_plain(w).rstrip('$'))}"
+        + (_WORD_END if w.endswith("$") else ""), folded)]
     return bool(starts) and all(_negated(folded, at) for at in starts)
 
 
@@ -123,10 +138,15 @@ _NOT_ALLOWED = re.compile(r"\s*(?:allowed|able|permitted|free|let|autoris\w*|le 
                           r"تقدر\w*|يخلو\w*|يخلي\w*)(?!\w)")
 
 
+_MA_NOT_NEGATION = re.compile(r"(?<!\w)(?:لحد|لحتى|حتى|بعد|قبل|زي|مثل|متل|كل|اللي|الي|يلي|عشان|كيف|وين|شو|لين|لغايه|لغاية)\s*$")
+
+
 def _negated(folded: str, at: int) -> bool:
     negation = _NEGATION.search(folded[:at])
     if not negation:
         return False
+    if re.match(r"\s*و?ما(?!\w)", folded[negation.start():]) and _MA_NOT_NEGATION.search(folded[:negation.start() + 1]):
+        return False  # "لحد ما تسدد" (until she pays off): ما after these words is no negation
     after = re.match(r"\s*\S+", folded[negation.start():])  # the negation word itself
     return not _NOT_ALLOWED.match(folded[negation.start() + (after.end() if after else 0):])
 
@@ -154,6 +174,15 @@ def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | No
         matches = [v for v, o in theirs.items()
                    if v in opts and _mentions(text, [o["label"], *o.get("words", [])], foreign=True)]
     return matches
+
+
+_UNSURE_AFTER_ALL = re.compile(r"(?:,|\s)(?:but|mais|بس|لكن|though)\s+(.{0,40})$")
+
+
+def _opens_with(text: str, option: dict) -> bool:
+    """Whether the answer's first clause is that option ("maybe, one looked 16")."""
+    return _mentions(re.split(r"[,;.،]", text)[0], [option["label"], *option.get("words", [])]) and \
+        len(re.split(r"[,;.،]", text)[0].split()) <= 3
 
 
 def _attached(text: str, words: Iterable[str], others: Iterable[str]) -> bool:
@@ -233,8 +262,13 @@ def interpret(
                      or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named) and "Both" in opts:
             return Answer("Both")  # "mostly women, a couple of men", "hommes et femmes"
+        if aged and "unsure" in named and _opens_with(text, opts["unsure"]):
+            return Answer("unsure", extra=aged)  # "peut-être, une avait l'air d'avoir 16-17 ans mais c'est pas sûr"
         if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)
             return Answer("yes", extra=aged)
+        if "unsure" in named and len(named) > 1 and _UNSURE_AFTER_ALL.search(fold(text)) and _mentions(
+                _UNSURE_AFTER_ALL.search(fold(text)).group(1), [opts["unsure"]["label"], *opts["unsure"].get("words", [])]):
+            return Answer("unsure", extra=aged)  # "I don't think so, but I'm not sure", "je crois pas mais je suis pas sûr"
         matches = _one_choice(opts, named, text)
         if len(matches) == 1:
             return Answer(matches[0], extra=aged)
@@ -249,6 +283,9 @@ def interpret(
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
             matches = ["None"]  # "no violence, no locks": every sign named was denied
+        if slot == "control_signs" and "RestrictsFreedom" in opts and "RestrictsFreedom" not in matches \
+                and _KEPT_IN.search(_plain(text)):
+            matches.append("RestrictsFreedom")  # "they werent allowed to go outside", "pas le droit de sortir"
         if slot == "control_signs" and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches \
                 and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
@@ -288,7 +325,7 @@ def interpret(
         return Answer(text, extra=extra)
 
     if question.kind in ("date", "text") and slot in ("incident_date", "perpetrators") and not re.search(r"\d", text) \
-            and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)) and word_count(text) <= 8:
+            and _dont_know(re.split(r"[,;.،]", text)[0], lang) and word_count(text) <= 8:
         return Answer(question.skip_value)  # "jsp plus du tout", "not sure who was in charge"
 
     if question.kind == "date":

@@ -57,7 +57,7 @@ DEMONYM_STEMS = {
     "MK": ["macedonian", "macedonien"], "IT": ["italian", "italien"],
     "LY": ["libyan", "libyen", "ليبي"], "TN": ["tunisian", "tunisien", "تونسي"], "DZ": ["algerian", "algerien", "جزائري"], "UZ": ["uzbek", "ouzbek"], "TJ": ["tajik", "tadjik"],
     "BD": ["bangladesh", "bangladais", "bengali", "بنغلاد", "бангладеш"], "IN": ["indian", "indien", "هندي", "индийц"],
-    "LK": ["sri lank", "srilank", "سريلانك"], "PH": ["filipin", "philippin", "فلبين"], "ET": ["ethiopian", "ethiopien", "اثيوبي"],
+    "LK": ["sri lank", "srilank", "سريلانك"], "PH": ["filipin", "philippin", "philipin", "phillipin", "filippin", "pinoy", "فلبين", "فليبين"], "ET": ["ethiopian", "ethiopien", "اثيوبي"],
     "KG": ["kyrgyz", "kirghiz", "киргиз"], "KZ": ["kazakh", "казах"], "AZ": ["azerbaijan", "azeri", "azerbaidjan", "азербайдж"],
     "AM": ["armenian", "armenien", "армян"], "CN": ["chinese", "chinois", "صيني", "китайц"], "JO": ["jordanian", "jordanien", "اردني"],
     "LB": ["lebanese", "libanais", "لبناني"], "PS": ["palestinian", "palestinien", "فلسطيني"], "YE": ["yemeni", "yemenite", "يمني"],
@@ -69,7 +69,7 @@ SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|ta
                       r"بلغة|لغة|لهجة|говор\w*|розмовля\w*|mowil\w*|vorbe\w*|hablab\w*|en)\s+(?:\w+\s+){0,2}$")
 _SPOKEN_AFTER = re.compile(r"\w*\s*-?\s*(?:speaking|speakers?|parlant\w*|ناطق\w*)")
 # Words that make a citizenship a guess (folded).
-GUESS = ("might", "maybe", "probably", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
+GUESS = ("might", "maybe", "probably", "prob", "probs", "prolly", "prly", "likely", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
          "believe", "likely", "supposedly", "apparently", "je suppose", "apparemment", "on dirait",
          "looked", "accent", "could be", "peut-etre", "peut etre", "ptet", "pt etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
          "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
