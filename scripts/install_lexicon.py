@@ -36,6 +36,8 @@ for q, opts in (src.get("options") or {}).items():
                 continue
             if re.search(BROAD.get((q, str(v)), r"(?!x)x"), w) or w in drop or (len(w) < 3 and not re.search(r"[\u0600-\u06ff]", w)) or len(w) < 2:
                 dropped.append((q, v, w)); continue
+            if re.search(r"(?<![^\W\d_])[a-z]{1,2}$", w) and " " in w:
+                w += "$"  # "no id" ends in a whole word: not "no idea"
             keep.append(w)
         if keep:
             out["options"].setdefault(q, {})[str(v)] = keep
