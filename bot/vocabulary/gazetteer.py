@@ -13,9 +13,9 @@ import functools
 import gzip
 import math
 import re
-import unicodedata
 import threading
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -24,6 +24,10 @@ from bot.vocabulary import places
 from bot.vocabulary.text import fold
 
 DATA = Path(__file__).parent / "geonames" / "places.tsv.gz"
+# Regions in each language the assistant speaks ("Bavière", "محافظة الأنبار", "Львівщина"), and the
+# regions people name that GeoNames' first-level list lacks (Transnistria, Donbas).
+REGION_NAMES = Path(__file__).parent / "geonames" / "regions.tsv"
+EXTRA_REGIONS = Path(__file__).parent / "geonames" / "extra_regions.tsv"
 
 # A single lower-case word that is a small place's name ("most", "bar", "van") is a place only
 # when the answer is little more than that word, or when a word that sets a place comes before it.
@@ -92,6 +96,8 @@ class Gazetteer:
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.places}
+        self.local: dict[tuple[str, str], str] = {}  # (region id, language) -> its name there
+        self.region_ids = {(p.country, p.name): p.id for p in self.places if p.kind == "region"}
         self.index: dict[str, list[Place]] = {}
         # A country's name is the country ("a farm in Moldova"), never the village GeoNames also
         # calls so (Fundu Moldovei): countries are read by places.country_in.
@@ -99,9 +105,10 @@ class Gazetteer:
         for p in self.places:
             for name in {key(n) for n in p.names} | {key(p.name)}:
                 if len(name) >= 3 and name not in LOCATIVES:  # "في" is a preposition, not Balvi
-                    # ...unless the town is a great city that shares it: "عمان" is Amman as often as Oman.
+                    # ...unless the town is a great city that shares it: "عمان" is Amman as often as Oman
+                    # (Arak, Iran, half a million people, is also called "Iraq": it is not Iraq).
                     for variant in (v for v in _variants(name) if len(v) >= 3 and v not in LOCATIVES
-                                    and (v not in countries or p.population >= 100_000)):
+                                    and (v not in countries or p.population >= 1_000_000)):
                         self.index.setdefault(variant, [])
                         if p not in self.index[variant]:
                             self.index[variant].append(p)
@@ -165,7 +172,8 @@ class Gazetteer:
             # place stand in for its size.
             tiny = chosen.kind == "city" and max(chosen.population, 1_000 * len(chosen.names)) < 5_000 \
                 and not said[:1].isupper()
-            rank = (not marked, tiny, i, -n)
+            # a town before the region it is in: "en Transnistrie, à Tiraspol" is Tiraspol
+            rank = (not marked, tiny, chosen.kind == "region", i, -n)
             if best is None or rank < best[0]:
                 best = (rank, Found(chosen, said, sure))
         if best and best[0][0]:  # found only in words not named as a place ("la vieille ville")
@@ -239,9 +247,33 @@ def _read(path: Path) -> list[Place]:
 _loading = threading.Lock()
 
 
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8") as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+
+
+def _with_regions(found: list[Place]) -> tuple[list[Place], dict[tuple[str, str], str]]:
+    """The places with the regions' names in every language added, and (region id, language) ->
+    the region's name in that language, to show it."""
+    for pid, cc, name, lat, lon in (r[:5] for r in _rows(EXTRA_REGIONS)):
+        found.append(Place(pid, "region", name, cc, name, float(lat), float(lon), 0, (name,)))
+    names: dict[str, list[str]] = {}
+    local: dict[tuple[str, str], str] = {}
+    for pid, lang, said in (r[:3] for r in _rows(REGION_NAMES)):
+        these = [n for n in said.split("|") if n.strip()]
+        names.setdefault(pid, []).extend(these)
+        if these:
+            local.setdefault((pid, lang), these[0])
+    return [replace(p, names=tuple(dict.fromkeys([*p.names, *names[p.id]]))) if p.id in names else p
+            for p in found], local
+
+
 @functools.lru_cache(maxsize=1)
 def _loaded() -> Gazetteer:
-    return Gazetteer(_read(DATA))
+    found, local = _with_regions(_read(DATA))
+    gazetteer = Gazetteer(found)
+    gazetteer.local = local
+    return gazetteer
 
 
 def load() -> Gazetteer:
@@ -251,13 +283,43 @@ def load() -> Gazetteer:
         return _loaded()
 
 
+_SCRIPTS = {"ar": re.compile(r"[\u0600-\u06ff]"), "uk": re.compile(r"[\u0400-\u04ff]"), "ru": re.compile(r"[\u0400-\u04ff]")}
+
+
+def _in_script(place: Place, lang: str, said: str | None) -> str:
+    """The place's name as the person wrote it, else a name of it in the language's own script
+    ("أربيل" in Arabic, not "Erbil"), else GeoNames' name."""
+    if said and any(key(n) == key(said) for n in place.names):
+        return place.called(said)
+    script = _SCRIPTS.get(lang)
+    if place.kind == "region" and (place.id, lang) in load().local:
+        return load().local[(place.id, lang)]
+    if script:
+        return next((n for n in place.names if script.search(n)), place.name)
+    return place.name
+
+
+def region_name(place: Place, lang: str) -> str | None:
+    """The name of a town's region in ``lang`` ("Bavière"), or None where none is known in its script."""
+    if lang == "en":
+        return place.region or None  # GeoNames' own English name, as the export's x_Region
+    g = load()
+    rid = g.region_ids.get((place.country, place.region))
+    name = g.local.get((rid, lang)) if rid else None
+    if name:
+        return name
+    script = _SCRIPTS.get(lang)
+    return None if script or not place.region else place.region  # English, only among Latin letters
+
+
 def describe(place: Place, lang: str, said: str | None = None) -> str:
-    """"Zakho, Dahuk, Iraq": the place as the person named it, its region and its country."""
-    parts = [place.called(said) if said else place.name]
-    latin = lang not in ("ar", "uk", "ru")  # region names are English: not shown inside other scripts
-    if latin and place.kind == "city" and place.region and key(place.region) not in key(parts[0]) \
-            and key(parts[0]) not in key(place.region) and key(place.name) not in key(place.region):
-        parts.append(place.region)
+    """"Zakho, Dahuk, Iraq": the place as the person named it, its region and its country, in the
+    person's language where the gazetteer has it."""
+    parts = [_in_script(place, lang, said)]
+    region = region_name(place, lang) if place.kind == "city" and place.region else None
+    if region and key(region) not in key(parts[0]) and key(parts[0]) not in key(region) \
+            and key(place.name) not in key(place.region):
+        parts.append(region)
     parts.append(places.country_name(place.country, lang))
     return ("، " if lang == "ar" else ", ").join(parts)
 
