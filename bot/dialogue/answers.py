@@ -48,6 +48,7 @@ _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|سا
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
                          r"(?:day|jour|j|d|يوم|اليوم|نهار|день|добу|dzien|zi|dia)|(?<![\d/])(?:7|24)\s*(?:j|d)?\s*/\s*7(?!\d)|"
                          r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع")
+_FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
 
 
@@ -102,7 +103,8 @@ def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> 
         # A word written with a final "$" is a whole word too: "men$" is not in "mentioned".
         whole = w.endswith("$")
         w = w.rstrip("$")
-        end = r"(?!\w)" if whole or (foreign and len(w) <= 3) else ""
+        # Arabic words of two letters ("لا", "اي") are whole words: "لا" is not in "ولاد" (boys).
+        end = r"(?!\w)" if whole or (foreign and len(w) <= 3) or (len(w) <= 2 and _ARABIC_LETTER.match(w)) else ""
         # Arabic joins "and" to the next word: "ونسوان" (and women), "وما يطلعون" (and they don't go out).
         joined = "(?:[وف])?" if _ARABIC_LETTER.match(w) else ""
         if re.search(rf"(?<![\w]){joined}{re.escape(w)}{end}", folded):
@@ -138,14 +140,14 @@ _NOT_ALLOWED = re.compile(r"\s*(?:allowed|able|permitted|free|let|autoris\w*|le 
                           r"تقدر\w*|يخلو\w*|يخلي\w*)(?!\w)")
 
 
-_MA_NOT_NEGATION = re.compile(r"(?<!\w)(?:لحد|لحتى|حتى|بعد|قبل|زي|مثل|متل|كل|اللي|الي|يلي|عشان|كيف|وين|شو|لين|لغايه|لغاية)\s*$")
+_MA_NOT_NEGATION = re.compile(r"(?<!\w)(?:لحد|لحتى|حتى|بعد|قبل|زي|مثل|متل|كل|اللي|الي|يلي|عشان|كيف|وين|شو|لين|لغايه|لغاية|الين)\s+$")
 
 
 def _negated(folded: str, at: int) -> bool:
     negation = _NEGATION.search(folded[:at])
     if not negation:
         return False
-    if re.match(r"\s*و?ما(?!\w)", folded[negation.start():]) and _MA_NOT_NEGATION.search(folded[:negation.start() + 1]):
+    if re.match(r"\s*و?ما(?!\w)", folded[negation.start():]) and _MA_NOT_NEGATION.search(folded[:negation.start()]):
         return False  # "لحد ما تسدد" (until she pays off): ما after these words is no negation
     after = re.match(r"\s*\S+", folded[negation.start():])  # the negation word itself
     return not _NOT_ALLOWED.match(folded[negation.start() + (after.end() if after else 0):])
@@ -176,7 +178,7 @@ def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | No
     return matches
 
 
-_UNSURE_AFTER_ALL = re.compile(r"(?:,|\s)(?:but|mais|بس|لكن|though)\s+(.{0,40})$")
+_UNSURE_AFTER_ALL = re.compile(r"(?:(?:,|\s)(?:but|mais|بس|لكن|though)\s+(.{0,40})|[,،]\s*((?:\S+\s*){1,3}))$")
 
 
 def _opens_with(text: str, option: dict) -> bool:
@@ -251,6 +253,9 @@ def interpret(
             if value in opts:
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
+        if "no" in named and "yes" in opts and slot == "minors" and _only_negated(
+                text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
+            named = [v for v in named if v != "no"] + ([] if "yes" in named else ["yes"])  # "مو كلهم كبار": not all adults
         if "yes" in named and "no" in opts and _only_negated(text, opts["yes"].get("words", [])):
             # "aucun mineur", "ماكو أطفال", "pas d'enfants, non": the yes-words, each negated
             named = [v for v in named if v != "yes"] + ([] if "no" in named else ["no"])
@@ -266,8 +271,9 @@ def interpret(
             return Answer("unsure", extra=aged)  # "peut-être, une avait l'air d'avoir 16-17 ans mais c'est pas sûr"
         if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)
             return Answer("yes", extra=aged)
-        if "unsure" in named and len(named) > 1 and _UNSURE_AFTER_ALL.search(fold(text)) and _mentions(
-                _UNSURE_AFTER_ALL.search(fold(text)).group(1), [opts["unsure"]["label"], *opts["unsure"].get("words", [])]):
+        after_all = _UNSURE_AFTER_ALL.search(fold(text))
+        if "unsure" in named and len(named) > 1 and after_all and _mentions(
+                after_all.group(1) or after_all.group(2), [opts["unsure"]["label"], *opts["unsure"].get("words", [])]):
             return Answer("unsure", extra=aged)  # "I don't think so, but I'm not sure", "je crois pas mais je suis pas sûr"
         matches = _one_choice(opts, named, text)
         if len(matches) == 1:
@@ -290,14 +296,16 @@ def interpret(
                 and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
         if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
-                and _CHILDREN.search(fold(text)) and _WORKING.search(fold(text)):
+                and _CHILDREN.search(fold(text)) and (_WORKING.search(fold(text)) or "ForcedLabour" in matches):
             matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"
         if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1:
             # "sex work", "kids working in the cotton fields": work named as part of another kind,
             # not forced labour besides it, which needs its own words ("forced labour", "farm"),
             # and beside child labour its name ("child labour / forced labour at the kiln").
             labour = opts["ForcedLabour"]
-            own = [labour["label"]] if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
+            # beside child labour, forced labour is named by its words of force ("شغل بالإجبار")
+            own = [labour["label"], *(w for w in [*labour.get("words", []), *labour.get("strong", [])] if _FORCE.search(fold(w)))] \
+                if "ChildLabour" in matches else [labour["label"], *labour.get("strong", [])]
             others = [w for v in matches if v != "ForcedLabour" for w in [opts[v]["label"], *opts[v].get("words", [])]]
             # beside child labour, any work is the children's; beside another kind, work is that
             # kind's only when said as part of its name ("sex work")

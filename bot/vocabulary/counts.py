@@ -44,9 +44,16 @@ DIGITS = dates.DIGITS
 SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطعش": "13", "ثلطعش": "13", "اربعطعش": "14", "اربعتعش": "14",
           "خمسطعش": "15", "خمستعش": "15", "سطعش": "16", "ستطعش": "16", "سبعطعش": "17", "سبعتعش": "17",
           "ثمنطعش": "18", "تمنطعش": "18", "تسعطعش": "19", "وحدة": "1", "وحده": "1", "واحد": "1",
-          "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
+          "درزن": "12", "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
 
 
+# Spoken Arabic numbers 11 to 19, however they are spelt ("ثنعش", "خمستاعش", "اربعطاشر"): a root
+# and a form of عشر. And "درزن" (a dozen, as said in Iraq).
+_TEEN_ROOTS = {"حد": 11, "احد": 11, "حدا": 11, "اثن": 12, "اتن": 12, "ثن": 12, "تن": 12, "اطن": 12, "ثلاث": 13, "ثلث": 13,
+               "تلت": 13, "تلات": 13, "اربع": 14, "ارب": 14, "خمس": 15, "ست": 16, "سط": 16, "سبع": 17, "ثمن": 18,
+               "تمن": 18, "ثمان": 18, "تسع": 19}
+_ARABIC_TEENS = re.compile(r"(?<!\w)(?:و)?(" + "|".join(sorted(_TEEN_ROOTS, key=len, reverse=True)) +
+                           r")(?:ط|ت|تا|طا|ا)?(?:عشر|عش|اشر|طعش|طاشر)(?:ه|ة)?(?!\w)")
 # One person named with an article, in a list of people: "three women and a boy", "a mother and
 # her 2 kids", "une femme et ses trois enfants". Read as the number one, so the list adds up.
 _ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|une?|sa|son|leur)\s+(?=(?:mother|father|mum|mom|dad|"
@@ -119,6 +126,7 @@ def understand(text: str | None, lang: str) -> Count:
     for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]:
         folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
                         lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)
     folded = _groups(folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
     found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)
