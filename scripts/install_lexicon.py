@@ -22,7 +22,7 @@ dropped = []
 # Too broad, found by the tried sets' new misses (never by the unseen set): (question, option) -> pattern
 BROAD = {("control_signs", "PhysicalThreats"): r"^scar$|scare|afraid|fear|terrif|frighten|nervous|peur|effray|خايف|خوف",
          ("control_signs", "FalsePromises"): r"^(?:they were told|(?:told|said)(?: \w+)? (?:they|she|he) would)$",
-         ("exploitation_type", "Other"): r"sure|know|idea|unclear|not clear|hard to say|unsure|certain|sais|idee|اعرف|متاكد|ادري",
+         ("exploitation_type", "Other"): r"^gangs?$|sure|know|idea|unclear|not clear|hard to say|unsure|certain|sais|idee|اعرف|متاكد|ادري",
          ("knowledge_source", "observed"): r"^(?:we stopped|during (?:an?|the) op|on op|i stopped them)$",
          ("control_signs", "ExcessiveWorkingHours"): r"^(?:طول الوقت|ساعات|ساعه|ساعة|كل الوقت)$",
          ("control_signs", "RestrictsFreedom"): r"^محجوز[هة]$"}

@@ -78,7 +78,7 @@ def _groups(folded: str) -> str:
     if re.search(r"(?<!\w)(?:and|with|et|avec|plus|\+|&)(?!\w)", folded) or re.search(r"\s\+\s|&", folded):
         folded = _ONE_PERSON.sub("1 ", folded)
     if re.search(r"(?<!\w)(?:و|مع)", folded):
-        folded = _ONE_PERSON_AR.sub(lambda m: f"{m.group(1) or ''} 1 ", folded)
+        folded = _ONE_PERSON_AR.sub(lambda m: f"{m.group(1)} 1 " if m.group(1) else "1 ", folded)
     folded = _AGE_LIST.sub(lambda m: " " + re.sub(r"(\d{1,2})", r"\1 yrs", m.group(1)), folded)
     return folded
 
@@ -126,6 +126,8 @@ def understand(text: str | None, lang: str) -> Count:
     for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]:
         folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
                         lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    # "وخمس اطفال" (and five children): the "and" joined to the number, apart
+    folded = re.sub(r"(?<!\w)و(?=(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
     folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)
     folded = _groups(folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
@@ -187,6 +189,8 @@ def understand(text: str | None, lang: str) -> Count:
                 folded[counts[-1][1]:start]):
             counts[-1] = (counts[-1][0], end, counts[-1][2] + value)  # "3 women and 2 men", "اب وام"
             continue
+        if re.match(r"\s*(?:couples|pairs|paires|ازواج|اجواز)(?!\w)", after):
+            value *= 2  # "trois couples": six people
         counts.append((start, end, value))
     number = up_to = None
     approximate = any(re.search(rf"(?<!\w){re.escape(h)}(?!\w)", folded) for h in HEDGES)
@@ -196,6 +200,8 @@ def understand(text: str | None, lang: str) -> Count:
                                             folded[counts[0][1]:counts[1][0]]):
             low, high = sorted((counts[0][2], counts[1][2]))
             number, up_to, approximate = low, high, True
+    if number and len(ages) == number and minors is not None and minors > sum(a < 18 for a in ages):
+        minors = sum(a < 18 for a in ages)  # "three sisters, 13, 16 and 19": two of them children
     if counts and up_to is None and up_to_children and counts[0][2] < up_to_children:
         number, up_to, approximate = counts[0][2], up_to_children, True
     if number in (None, 1):  # "une dizaine" is read as "une": the collective word decides

@@ -223,3 +223,87 @@ def test_found_talking_to_it_a_count_read_after_a_change_to_french_and_a_guess_t
     assert counts.understand("maybe 12, two of them looked 15 or 16", "fr").minors == 2
     said = people.citizenship_and_languages("syrians and maybe iraqis, they spoke arabic")
     assert (said["citizenship"], said["citizenship_uncertain"], said["languages"]) == (["SY"], ["IQ"], ["ar"])
+
+
+@pytest.mark.parametrize("said, lang, number, minors, youngest", [
+    ("5 men + 2 boys", "en", 7, 2, None),  # groups listed add up
+    ("two women and a girl, maybe 15", "en", 3, 1, 15),  # one person named with an article is one
+    ("a father and his 3 children, 4, 7 and 10", "en", 4, 3, 4),  # a list of ages after a group
+    ("three sisters, 13 and 16 and 19", "en", 3, 2, 13),  # two of them children
+    ("trois couples avec leurs 2 petits enfants", "fr", 8, 2, None),  # a couple is two
+    ("six, tous adultes", "fr", 6, 0, None),  # "all adults": no minors, said, not left empty
+    ("ام واب وخمس اطفال", "ar", 7, 5, None),
+    ("اربعتعش نفر", "ar", 14, None, None),  # spoken teens however spelt
+    ("حوالي درزن", "ar", 12, None, None),
+])
+def test_people_listed_add_up_and_ages_listed_are_ages(said, lang, number, minors, youngest):
+    count = counts.understand(said, lang)
+    assert (count.number, count.minors) == (number, minors), count
+    assert count.youngest == youngest or youngest is None
+
+
+@pytest.mark.parametrize("said, lang, day, time", [
+    ("DTG 051430Z MAR 25", "en", "2025-03-05", "14:30"),  # a military date-time group
+    ("this morning around 0530", "en", "2026-11-30", "05:30"),  # said at 09:00: today, not next week
+    ("march 2025, maybe the middle of the month", "en", "2025-03-01", None),  # figures decide
+    ("ya 4 jours", "fr", "2026-11-26", None),
+    ("ça fait deux semaines", "fr", "2026-11-16", None),
+    ("اول امبارح بالليل", "ar", "2026-11-28", None),
+    ("٧ اذار الماضي", "ar", "2026-03-07", None),  # the day, not the whole month
+])
+def test_more_ways_of_saying_when(said, lang, day, time):
+    when = dates.understand(said, lang, datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc))
+    assert when and when.date == day and (time is None or when.time == time), when
+
+
+@pytest.mark.parametrize("slot, said, lang, value", [
+    ("minors", "aucun enfant", "fr", "no"),  # a yes-word denied is a no
+    ("minors", "ماكو قاصرين", "ar", "no"),
+    ("minors", "مو كلهم بالغين", "ar", "yes"),  # "not all adults"
+    ("minors", "I don't think so, but I'm not sure", "en", "unsure"),
+    ("immediate_danger", "pas de danger pour le moment", "fr", "no"),
+    ("victims_gender", "no women, only men", "en", "Masculine"),
+    ("victims_gender", "many women", "en", "Feminine"),  # "many" holds "man" but names no man
+])
+def test_negations_and_doubt_in_single_choices(slot, said, lang, value):
+    from bot.dialogue.answers import interpret
+    assert interpret(slot, said, None, [], lang, "report").value == value
+
+
+@pytest.mark.parametrize("slot, said, lang, values", [
+    ("control_signs", "they weren't allowed to leave the farm", "en", ["RestrictsFreedom"]),
+    ("control_signs", "elles n'ont pas le droit de sortir seules", "fr", ["RestrictsFreedom"]),
+    ("control_signs", "they work 15 hours a day", "en", ["ExcessiveWorkingHours"]),
+    ("control_signs", "no threats, no locks", "en", ["None"]),  # every sign named was denied
+    ("control_signs", "لازم يشتغلون لحد ما يسددون الدين", "ar", ["DebtBondage"]),  # "لحد ما": until
+    ("exploitation_type", "sex at night and in the day they work in the kitchen", "en",
+     ["SexualExploitation", "ForcedLabour"]),  # work said apart, not as part of "sex work"
+    ("exploitation_type", "اطفال بمصنع", "ar", ["ChildLabour"]),
+    ("exploitation_type", "organised gang, they beg at the lights", "en", ["ForcedBegging"]),  # no organ
+])
+def test_multiple_choices_said_every_way(slot, said, lang, values):
+    from bot.dialogue.answers import interpret
+    assert sorted(interpret(slot, said, None, [], lang, "report").value) == sorted(values)
+
+
+def test_dont_know_is_no_date_and_no_role_and_a_sale_names_a_buyer():
+    from bot.dialogue.answers import interpret
+    from bot.vocabulary.fields import SKIPPED
+    assert interpret("incident_date", "jsp du tout", None, [], "fr", "report").value == SKIPPED
+    assert interpret("incident_date", "last week, not sure which day", None, [], "en", "report").value != SKIPPED
+    assert interpret("perpetrators", "no idea who was behind it", None, [], "en", "report").value == SKIPPED
+    assert people.roles_in("he sold her to a man in the city") == ["SoldIndividual", "BoughtIndividual"]
+
+
+def test_the_lexicon_adds_the_words_people_use_to_every_option():
+    from bot.dialogue import messages
+    from bot.vocabulary import lexicon
+    for lang in ("en", "fr", "ar"):
+        assert lang in lexicon.languages()
+        for question in ("knowledge_source", "control_signs", "exploitation_type", "immediate_danger"):
+            more = lexicon.option_words(question, lang)
+            opts = messages.options(question, lang)
+            assert more and set(more) <= set(opts), (lang, question)  # only the question's own values
+            for value, words in more.items():
+                assert set(words) <= set(opts[value]["words"])
+    assert lexicon.numbers()["septante"] == 70
