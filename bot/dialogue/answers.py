@@ -94,10 +94,17 @@ def _plain(text: str) -> str:
 
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
     """The length of the longest of ``words`` the text names (0: none)."""
-    folded = f" {_plain(text)} "
-    longest = 0
-    for word in words:
-        w = _plain(word)
+    pattern, lengths = _pattern(tuple(words), foreign)
+    return max((lengths[m.lastindex] for m in pattern.finditer(f" {_plain(text)} ") if m.lastindex), default=0)
+
+
+@functools.lru_cache(maxsize=2048)
+def _pattern(words: tuple[str, ...], foreign: bool) -> tuple[re.Pattern, dict[int, int]]:
+    """One pattern for a list of words (thousands, with the lexicon), tried at every word's start
+    in a lookahead so that overlapping mentions are all seen; the group that matched tells which
+    word, and so its length."""
+    alternatives, lengths = [], {}
+    for w in sorted({_plain(word) for word in words if _plain(word).rstrip("$")}, key=len, reverse=True):
         # whole words at the start, so "sex" matches "sexual" but "no" does not match "know";
         # another language's short word must be the whole word: Russian "да" is not in "далі".
         # A word written with a final "$" is a whole word too: "men$" is not in "mentioned".
@@ -107,9 +114,11 @@ def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> 
         end = r"(?!\w)" if whole or (foreign and len(w) <= 3) or (len(w) <= 2 and _ARABIC_LETTER.match(w)) else ""
         # Arabic joins "and" to the next word: "ونسوان" (and women), "وما يطلعون" (and they don't go out).
         joined = "(?:[وف])?" if _ARABIC_LETTER.match(w) else ""
-        if re.search(rf"(?<![\w]){joined}{re.escape(w)}{end}", folded):
-            longest = max(longest, len(w))
-    return longest
+        alternatives.append(f"{joined}({re.escape(w)}){end}")
+        lengths[len(alternatives)] = len(w)
+    if not alternatives:
+        return re.compile(r"(?!x)x"), {}
+    return re.compile(r"(?<!\w)(?=" + "|".join(alternatives) + ")"), lengths
 
 
 def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
