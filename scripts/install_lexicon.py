@@ -49,7 +49,7 @@ for r, stems in (src.get("roles") or {}).items():
     out["roles"][str(r)] = list(dict.fromkeys(keep))
 for w, n in (src.get("numbers") or {}).items():
     if isinstance(n, int): out["numbers"][fold(str(w))] = n
-SHORT = {"fr": ["jsp", "jcp", "chepa", "chais pas"], "en": ["idk", "dunno", "no idea", "not a clue"], "ar": ["مدري", "ما بعرف", "ما اعرف", "ما ادري", "معرفش", "مش عارف"]}
+SHORT = {"fr": ["jsp", "jcp", "chepa", "chais pas", "souviens plus", "souviens pas", "rappelle plus", "rappelle pas"], "en": ["idk", "dunno", "no idea", "not a clue"], "ar": ["مدري", "ما بعرف", "ما اعرف", "ما ادري", "معرفش", "مش عارف"]}
 out["dont_know"] = list(dict.fromkeys([*(fold(str(w)) for w in src.get("dont_know") or [] if fold(str(w)) not in drop), *SHORT.get(lang, [])]))
 head = f"""# The words people use for each answer option, in {lang}: see bot/vocabulary/lexicon.py.
 # Written per concept by a native writer who never saw the held-out answers (tests/heldout).

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot.dialogue import language, messages
-from bot.vocabulary import counts, lexicon
+from bot.vocabulary import counts, dates, lexicon
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -74,9 +74,9 @@ def _dont_know_phrases(lang: str) -> re.Pattern:
     return re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases) or r"(?!x)x")
 
 
-def _dont_know(text: str, lang: str | None) -> bool:
+def _dont_know(text: str, lang: str | None, most: int = 6) -> bool:
     """Whether the answer says only that the person does not know ("aucune idée franchement")."""
-    return word_count(text) <= 6 and bool(_dont_know_phrases(lang or language.DEFAULT).search(fold(text)))
+    return word_count(text) <= most and bool(_dont_know_phrases(lang or language.DEFAULT).search(fold(text)))
 
 
 _ARABIC_FORMS = str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None})
@@ -341,9 +341,11 @@ def interpret(
             extra["age_under_18"] = count.youngest_minor
         return Answer(text, extra=extra)
 
-    if question.kind in ("date", "text") and slot in ("incident_date", "perpetrators") and not re.search(r"\d", text) \
-            and _dont_know(re.split(r"[,;.،]", text)[0], lang) and word_count(text) <= 8:
-        return Answer(question.skip_value)  # "jsp plus du tout", "not sure who was in charge"
+    first, _, rest = (re.split(r"([,;.،])", text, maxsplit=1) + ["", ""])[:3]
+    if slot in ("incident_date", "perpetrators") and not re.search(r"\d", text) and _dont_know(first, lang, most=8) \
+            and word_count(text) <= 10 and not (slot == "incident_date" and rest.strip()
+                                               and dates.understand(rest, lang or language.DEFAULT)):
+        return Answer(question.skip_value)  # "jsp plus du tout, désolé", "not sure who was in charge"
 
     if question.kind == "date":
         # When the answer was given: "yesterday" is read against it, at the summary and at sending.

@@ -26,6 +26,8 @@ HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more 
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنه|سنوات|سنين|سنين|عاما?(?!\w)|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
+              r"(?:said|told me|told us|claimed|says)\s+(?:that\s+)?(?:she|he|they)\s+(?:was|were|is|are)|she was|he was|"
+              r"she is|he is|elle a|il a|"
               r"youngest|smallest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|la plus petite|le plus petit|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
               r"شكلها|اعمارهم|عمرها|عمره|"
               r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
@@ -34,7 +36,7 @@ AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages
               r"(?:girl|boy|woman|man|kid|child|fille|garcon|femme|homme|بنت|ولد|فتاة|شاب)\s+(?:about|around|maybe|"
               r"of|aged|de|d'environ|environ|حوالي))")
 # Words that make a number of people children ("2 are kids", "deux enfants", "طفلين").
-CHILDREN = (r"(?:kids?|child|children|minors?|under 18|under-age|underage|teen\w*|boys?|girls?|enfants?|mineur\w*|"
+CHILDREN = (r"(?:kids?|child|children|minors?|bab(?:y|ies)|infants?|toddlers?|bebes?|nourrissons?|رضيع|رضع|under 18|under-age|underage|teen\w*|boys?|girls?|enfants?|mineur\w*|"
             r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|اولاد|ولاد|صغار|جهال|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
             r"copii|minori|ninos|ninas|menores)")
 MAX_COUNT_CHARS = 600
@@ -56,17 +58,37 @@ _ARABIC_TEENS = re.compile(r"(?<!\w)(?:و)?(" + "|".join(sorted(_TEEN_ROOTS, key
                            r")(?:ط|ت|تا|طا|ا)?(?:عشر|عش|اشر|طعش|طاشر)(?:ه|ة)?(?!\w)")
 # One person named with an article, in a list of people: "three women and a boy", "a mother and
 # her 2 kids", "une femme et ses trois enfants". Read as the number one, so the list adds up.
-_ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|une?|sa|son|leur)\s+(?=(?:mother|father|mum|mom|dad|"
-                         r"woman|man|boy|girl|child|kid|baby|son|daughter|husband|wife|teen\w*|mere|pere|femme|homme|"
-                         r"garcon|fille|enfant|bebe|fils|mari|ado)(?!\w))")
-_ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع)(?:\s+(?:و|مع)|$))")
+_PERSON_NOUN = (r"(?:mother|father|mum|mom|dad|woman|lady|man|guy|boy|girl|child|kid|baby|infant|toddler|son|daughter|"
+                r"husband|wife|sister|brother|niece|nephew|cousin|neighbou?r|friend|teen\w*|mere|pere|maman|papa|femme|"
+                r"dame|homme|garcon|fille|enfant|bebe|fils|mari|soeur|frere|niece|neveu|cousine?|voisine?|amie?|ado)")
+_ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|my|the|une?|sa|son|leur|ma|mon|la|le|l')\s*(?=(?:(?:little|"
+                         r"young|small|older|younger|petite?|grande?|jeune|vieille|vieux)\s+)?" + _PERSON_NOUN + r"(?!\w))")
+_ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|"
+                            r"جار|جاره|جارة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?(?:\s+(?:و|مع)|$))")
+# The person answering, counted among them: "me and my sister", "انا ومعي ثنين".
+_WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|with|avec|و|مع|ومعي|معي)(?!\w)|"
+                      r"(?<!\w)(?:and|et|with|avec)\s+(?:me|moi|myself)(?!\w)|(?<!\w)(?:ومعي|وياي|معاي)(?!\w)")
+# A total said as such wins over the groups before it: "2 vehicles, 9 pax in total".
+_TOTAL = re.compile(r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
+                    r"bil ?majmu\w*|بالمجموع|المجموع|كلهم|اجمالا)(?!\w)|(?:in total|au total|en tout|total of|"
+                    r"total:?|بالمجموع|المجموع)\s*(\d+)")
+# Things counted beside people, which are not people: "2 vehicles", "3 rooms".
+_NOT_PEOPLE = re.compile(r"\s*(?:vehicles?|cars?|vans?|trucks?|lorr(?:y|ies)|buses|minibus\w*|boats?|rooms?|houses?|"
+                         r"flats?|days?|nights?|hours?|weeks?|months?|km|kilomet\w*|euros?|dollars?|usd|eur|voitures?|"
+                         r"camions?|bateaux|jours?|nuits?|heures?|semaines?|mois|سيارات|سياره|سيارة|ايام|ساعات|دولار)(?!\w)")
+# All of them children: "six girls, all under 18", "ست بنات كلهن تحت الـ18".
+_ALL_MINORS = re.compile(r"(?<!\w)(?:all|tous|toutes|كلهم|كلهن|جميعهم)\s+(?:of them\s+)?(?:(?:are|were|sont|etaient)\s+)?"
+                         r"(?:underage|minors?|kids|children|mineur\w*|enfants|قاصر\w*|اطفال|صغار|under 18)(?!\w)")
 # Words for people, adults or any: "3 women and 2 men" are five people.
 PEOPLE = (r"(?:women|woman|men|man|adults?|mothers?|fathers?|mum|dad|husbands?|wives|wife|people|persons|guys|ladies|"
-          r"femmes?|hommes?|adultes?|meres?|peres?|maris?|epouses?|personnes|gars|dames|"
-          r"ام|اب|امراه|امراة|رجال|رجل|نساء|نسوان|شباب|اشخاص|نفر|"
+          r"sisters?|brothers?|daughters?|sons?|neighbou?rs?|friends?|nieces?|nephews?|cousins?|"
+          r"femmes?|hommes?|adultes?|meres?|peres?|maris?|epouses?|personnes|gars|dames|soeurs?|freres?|filles?|fils|"
+          r"voisine?s?|amie?s?|cousine?s?|"
+          r"(?:ال)?(?:ام|اب)|امراه|امراة|مره|مرة|رجال|رجل|نساء|نسوان|شباب|اشخاص|نفر|بنت\w*|ابن\w*|اخت\w*|اخو\w*|جار\w*|"
           r"женщин\w*|мужчин\w*|жінк\w*|чоловік\w*|kobiet\w*|mezczyzn\w*|femei|barbati|mujeres|hombres)")
 # A list of ages after a group ("two brothers, 12 and 17", "her 2 kids, 6 and 9 yrs"): each an age.
-_AGE_LIST = re.compile(r"(?<=[^\W\d])\s*[,:(]\s*((?:\d{1,2}\s*(?:,|and|et|&|و|y|i|и|і)\s*)+\d{1,2})"
+_AGE_LIST = re.compile(r"(?:(?<=[^\W\d])\s*[,:(]|\s+(?:de|of|aged|ages?|agees?|بعمر|اعمارهم|عمرهم))\s*"
+                       r"((?:\d{1,2}\s*(?:,|and|et|&|و|y|i|и|і)\s*)+\d{1,2})"
                        r"(?=\s*(?:" + AGE_AFTER + r"|\)|$|[,.;]))")
 
 
@@ -75,9 +97,9 @@ def _groups(folded: str) -> str:
     with an article is one, a list of ages after a group is ages ("12 years and 17 years")."""
     folded = re.sub(r"(?<!\w)(\d+)\s+(?:couples|paires?|pairs)(?!\w)", lambda m: f"{2 * int(m.group(1))} people", folded)
     folded = re.sub(r"(?<!\w)(?:a|one|un)\s+couple\s+(?=(?:and|with|et|avec)\b)", "2 people ", folded)
-    if re.search(r"(?<!\w)(?:and|with|et|avec|plus|\+|&)(?!\w)", folded) or re.search(r"\s\+\s|&", folded):
+    if re.search(r"(?<!\w)(?:and|with|et|avec|plus|only|just|seulement|juste|uniquement)(?!\w)|[+&,]", folded):
         folded = _ONE_PERSON.sub("1 ", folded)
-    if re.search(r"(?<!\w)(?:و|مع)", folded):
+    if re.search(r"(?<!\w)(?:و|مع|بس|فقط)", folded):
         folded = _ONE_PERSON_AR.sub(lambda m: f"{m.group(1)} 1 " if m.group(1) else "1 ", folded)
     folded = _AGE_LIST.sub(lambda m: " " + re.sub(r"(\d{1,2})", r"\1 yrs", m.group(1)), folded)
     return folded
@@ -118,7 +140,7 @@ def understand(text: str | None, lang: str) -> Count:
     # "au moins 30", "moins de 10": not minus thirty (the hedge is read from the words below).
     folded = re.sub(r"(?<!\w)half a dozen(?!\w)", "about 6", folded)  # not "a dozen"
     # "all under 18", "moins de 18 ans", "تحت ١٨": a limit of age, not a number of people.
-    folded = re.sub(r"(?<!\w)(?:under|below|moins de|تحت|دون|до|under the age of)\s*18(?!\d)", "underage", folded)
+    folded = re.sub(r"(?<!\w)(?:under|below|moins de|تحت|دون|до|under the age of)\s*(?:الـ|ال|سن|عمر)?\s*18(?!\d)", "underage", folded)
     folded = re.sub(r"(?<!\w)un couple(?= et| avec|$)", "2", folded)  # "un couple et leurs trois enfants"
     # "entre 10 et 13 ans", "between 10 and 13": a range, like "10-13".
     folded = re.sub(r"(?<!\w)(?:entre|between|بين|между|між|miedzy|intre|entre)\s+(\d+)\s+(?:et|and|و|и|і|a|si|y)\s+(\d+)",
@@ -127,8 +149,9 @@ def understand(text: str | None, lang: str) -> Count:
         folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
                         lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
     # "وخمس اطفال" (and five children): the "and" joined to the number, apart
-    folded = re.sub(r"(?<!\w)و(?=(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
+    folded = re.sub(r"(?<!\w)و(?=\d|(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
     folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)
+    listed_ages = bool(_AGE_LIST.search(folded))
     folded = _groups(folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
     found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)
@@ -139,7 +162,7 @@ def understand(text: str | None, lang: str) -> Count:
     minors = None
     up_to_children = None  # "6 ou 7 gamins": the higher end of a range of children
     for i, (start, end, value) in enumerate(found):
-        before, after = folded[max(0, start - 24):start], folded[end:end + 24]
+        before, after = folded[max(0, start - 24):start], folded[end:end + 40]
         nearby_age = re.search(rf"{AGE_BEFORE}\s*(?:(?:is|was|a|avait|عمره|عمرها)\s+)?"
                                rf"(?:about|around|maybe|like|probably|vers|environ|peut-etre|حوالي|يمكن)?\s*$", before)
         in_range_of_age = i > 0 and found[i - 1][2] in ages and re.fullmatch(r"\s*(?:or|to|-|–|ou|a|او|или|або|lub|sau|o)\s*",
@@ -164,7 +187,8 @@ def understand(text: str | None, lang: str) -> Count:
                     elif minors is None and re.fullmatch(r"[^\d]{0,30}", folded[found[i - 1][1]:start]):
                         minors = counts[0][2]  # "two looked 15 or 16": both of them
             continue
-        kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient)\s+)?"
+        kids = re.match(rf"\s*(?:of them\s+|d'entre eux\s+|منهم\s+)?((?:are|were|sont|etaient|looked like|look like|looked|"
+                        rf"seemed(?: to be)?|semblaient|avaient l'air d'etre|شكلهم)\s+)?"
                         rf"(?:(?:young|little|small|jeunes?|petits?|petites?)\s+)?{CHILDREN}", after)
         if kids and counts and counts[-1] == found[i - 1] and re.fullmatch(
                 r"\s*(?:or|to|-|–|ou|a|à|او|أو|или|або|lub|sau|o)\s*", folded[found[i - 1][1]:start]):
@@ -189,6 +213,8 @@ def understand(text: str | None, lang: str) -> Count:
                 folded[counts[-1][1]:start]):
             counts[-1] = (counts[-1][0], end, counts[-1][2] + value)  # "3 women and 2 men", "اب وام"
             continue
+        if _NOT_PEOPLE.match(after):
+            continue  # "2 vehicles": not people
         if re.match(r"\s*(?:couples|pairs|paires|ازواج|اجواز)(?!\w)", after):
             value *= 2  # "trois couples": six people
         counts.append((start, end, value))
@@ -200,6 +226,15 @@ def understand(text: str | None, lang: str) -> Count:
                                             folded[counts[0][1]:counts[1][0]]):
             low, high = sorted((counts[0][2], counts[1][2]))
             number, up_to, approximate = low, high, True
+    total = _TOTAL.search(folded)
+    if total:
+        number, up_to = int(total.group(1) or total.group(2)), None  # "9 pax in total"
+    elif number is not None and _WITH_ME.search(folded):
+        number += 1  # "me and my sister", "انا ومعي ثنين"
+    if number and minors is None and _ALL_MINORS.search(folded):
+        minors = number  # "six girls, all under 18"
+    if minors is None and any(a < 18 for a in ages) and listed_ages:
+        minors = sum(a < 18 for a in ages)  # "her two daughters (9 and 13)": each age said is one of them
     if number and len(ages) == number and minors is not None and minors > sum(a < 18 for a in ages):
         minors = sum(a < 18 for a in ages)  # "three sisters, 13, 16 and 19": two of them children
     if counts and up_to is None and up_to_children and counts[0][2] < up_to_children:

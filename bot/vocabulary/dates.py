@@ -35,7 +35,8 @@ REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
             "la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
             "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
-            "the other day": "a few days ago", "the night before last": "two days ago"}
+            "the other day": "a few days ago", "the night before last": "two days ago", "the other night": "a few days ago",
+            "اللي طاف": "الماضي", "الي طاف": "الماضي", "الطايف": "الماضي", "came through": "came", "went through": "went"}
 
 # Words that make a time approximate, in any supported language (folded).
 APPROXIMATE = ("around", "about", "approximately", "roughly", "maybe", "perhaps", "sometime", "or so", "ish",
@@ -132,10 +133,20 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
         said = said[:many[MAX_NUMBERS].start()]
     folded = fold(said)
     said = _dtg(said)
+    # "at 0145", "à 0200", "0300": a soldier's clock, written as Duckling reads one ("01:45").
+    said = re.sub(r"(?:(?<=\bat )|(?<=\bà )|(?<=\ba )|(?<=vers )|(?<=around )|(?<=about )|(?<=الساعة )|(?<=الساعه )|(?<![\d:/.\-]))"
+                  r"(0\d|1\d|2[0-3])([0-5]\d)(?=\s*(?:h\b|hrs\b|hours\b|z\b)|(?![\d:/.\-]))",
+                  lambda m: f"{m.group(1)}:{m.group(2)}" if m.group(1).startswith("0") or _AT_CLOCK.search(said[:m.start()])
+                  else m.group(0), said)
     folded = fold(said)
     for phrase, plainer in sorted(REPHRASE.items(), key=lambda p: -len(p[0])):  # "اول امبارح" before "امبارح"
         if phrase in folded:
             said = folded = folded.replace(phrase, plainer)
+    said = re.sub(r"(?<!\w)(\w+\s+)nights? ago", r"\1days ago", said)  # "2 nights ago"
+    said = re.sub(r"(?<!\w)((?:\d+|a|one|two|three|four|a few|a couple of)\s+(?:or\s+\d+\s+)?(?:days?|weeks?|months?))\s+back(?!\w)",
+                  r"\1 ago", said)  # "2 or 3 weeks back"
+    said = re.sub(r"(?<![\w'])(" + "|".join(_SHORT_DAYS) + r")\.?(?!\w)", lambda m: _SHORT_DAYS[m.group(1).lower()], said,
+                  flags=re.IGNORECASE)
     # "y a 2 jours", "ya 3 jours", "ça fait une semaine": il y a
     said = re.sub(r"(?<![\w'])(?:y a|ya|ca fait|ça fait|cela fait)\s+(?=\d|(?:\w+\s+)?(?:jours?|semaines?|mois|heures?|ans?)\b)",
                   "il y a ", said)
@@ -179,6 +190,7 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     # The mention with figures in it says most ("nov 2024" beside "the month", "3 مايو" beside
     # "مايو الماضي"); then the longest. One Duckling cannot place in time yields to the next.
     ranked = sorted(named_days or clocks, key=lambda e: (bool(re.search(r"\d", said[e["start"]:e["end"]])),
+                                                         bool(_PAST.search(fold(said[e["start"]:e["end"]]))),
                                                          e["end"] - e["start"]), reverse=True)
     when = chosen = None
     for chosen in ranked:
@@ -205,6 +217,11 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
 TODAY = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|tonight|ce matin|aujourd'hui|"
                    r"cet apres-midi|ce soir|اليوم|هالصبح|الصبح|الصباح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|"
                    r"esta manana)(?!\w)")
+# Words just before four figures that make them a time of day, not a year ("at 2330", "vers 2200").
+_AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|vers|around|about|approx|الساعة|الساعه|ساعه|حوالي)\s*$", re.IGNORECASE)
+# Short names of days as people type them.
+_SHORT_DAYS = {"tues": "tuesday", "tue": "tuesday", "weds": "wednesday", "wed": "wednesday", "thurs": "thursday",
+               "thu": "thursday", "thur": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday"}
 # A military date-time group: "210930Z JAN 25" is 21 January 2025, 09:30 (zone letter ignored).
 _DTG = re.compile(r"(?<!\w)(\d{2})([01]\d|2[0-3])([0-5]\d)\s?[a-z]?\s?(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)"
                   r"[a-z]*\s?(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
@@ -218,6 +235,9 @@ def _dtg(said: str) -> str:
     return _DTG.sub(plain, said)
 
 
+# Words that put a mention in the past: "last month" says more than "the beginning of the month".
+_PAST = re.compile(r"(?<!\w)(?:last|ago|previous|dernier\w*|passe\w*|precedent\w*|il y a|الماضي|الماضيه|الماضية|قبل|"
+                   r"اللي فات|минул\w*|прошл\w*|temu|ostatni\w*|trecut\w*|pasad\w*|hace)(?!\w)")
 # Words that count back from now: "2 days ago" is read by Duckling to this very hour, which says
 # nothing of the time of day.
 COUNTED_BACK = re.compile(r"(?<!\w)(?:ago|il y a|y a|depuis|قبل|من|назад|тому|temu|in urma|hace)(?!\w)")
@@ -279,8 +299,8 @@ EVENING = ("مساء", "المسا", "بالمسا", "مسا", "العصر", "ع
            "du soir", "le soir", "ce soir", "de l'apres-midi", "l'apres-midi", "apres-midi", "de la nuit",
            "at night", "in the evening", "in the afternoon", "evening", "tonight", "вечера", "вечора", "ночи")
 NIGHT = ("nuit", "night", "الليل", "بالليل", "ليلا", "ليل", "ночью", "вночі", "noca", "noaptea", "noche")
-MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح", "بالصبح", "du matin", "le matin", "in the morning", "утра",
-           "ранку")
+MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح", "بالصبح", "هالصبح", "du matin", "le matin", "ce matin", "matin",
+           "in the morning", "this morning", "morning", "am", "a.m.", "утра", "ранку", "rano", "dimineata", "manana")
 
 
 def _half_of_day(time_of_day: str, folded: str) -> str:
@@ -330,6 +350,8 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
         return None
     moment = _instant(value["value"])
     grain = value.get("grain")
+    if moment.year < 1900:
+        return None  # "Tues 0300" read as the year 300
     if grain in ("hour", "minute") and not counted_back and moment > now.astimezone(timezone.utc).replace(tzinfo=None) \
             and moment.date() == today and WEEKDAY.search(fold(said)):
         # "monday at 1930" said on a Monday morning: last Monday. A time later today without a day
