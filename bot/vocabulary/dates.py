@@ -134,7 +134,7 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     folded = fold(said)
     said = _dtg(said)
     # "at 0145", "à 0200", "0300": a soldier's clock, written as Duckling reads one ("01:45").
-    said = re.sub(r"(?:(?<=\bat )|(?<=\bà )|(?<=\ba )|(?<=vers )|(?<=around )|(?<=about )|(?<=الساعة )|(?<=الساعه )|(?<![\d:/.\-]))"
+    said = re.sub(r"(?<![\d:/.\-])"
                   r"(0\d|1\d|2[0-3])([0-5]\d)(?=\s*(?:h\b|hrs\b|hours\b|z\b)|(?![\d:/.\-]))",
                   lambda m: f"{m.group(1)}:{m.group(2)}" if m.group(1).startswith("0") or _AT_CLOCK.search(said[:m.start()])
                   else m.group(0), said)
@@ -218,7 +218,7 @@ TODAY = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|to
                    r"cet apres-midi|ce soir|اليوم|هالصبح|الصبح|الصباح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|"
                    r"esta manana)(?!\w)")
 # Words just before four figures that make them a time of day, not a year ("at 2330", "vers 2200").
-_AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|vers|around|about|approx|الساعة|الساعه|ساعه|حوالي)\s*$", re.IGNORECASE)
+_AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|الساعة|الساعه|ساعه)\s*$", re.IGNORECASE)
 # Short names of days as people type them.
 _SHORT_DAYS = {"tues": "tuesday", "tue": "tuesday", "weds": "wednesday", "wed": "wednesday", "thurs": "thursday",
                "thu": "thursday", "thur": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday"}
