@@ -48,6 +48,7 @@ _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|سا
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
                          r"(?:day|jour|j|d|يوم|اليوم|نهار|день|добу|dzien|zi|dia)|(?<![\d/])(?:7|24)\s*(?:j|d)?\s*/\s*7(?!\d)|"
                          r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع")
+_BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu")
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
 
@@ -126,7 +127,7 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
-_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|pas|sans|aucun\w*|jamais|ni|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
+_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|pas|sans|aucun\w*|jamais|ni|rien|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
                        r"و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
@@ -207,7 +208,7 @@ def _attached(text: str, words: Iterable[str], others: Iterable[str]) -> bool:
 
     def near(a: tuple[int, int], b: tuple[int, int]) -> bool:  # b just before or just after a, same clause
         gap = folded[b[1]:a[0]] if b[1] <= a[0] else folded[a[1]:b[0]] if a[1] <= b[0] else ""
-        return len(gap) <= 14 and not re.search(r"[,;.،]|\s(?:and|et|but|mais|then|puis)\s|\sو", gap)
+        return len(gap) <= 14 and not re.search(r"[,;.،+&/]|\s(?:and|et|but|mais|then|puis|plus)\s|\sو", gap)
 
     return all(any(near(a, b) for b in kinds) for a in work)
 
@@ -265,6 +266,10 @@ def interpret(
         if "no" in named and "yes" in opts and slot == "minors" and _only_negated(
                 text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
             named = [v for v in named if v != "no"] + ([] if "yes" in named else ["yes"])  # "مو كلهم كبار": not all adults
+        if len(named) > 1:  # "je n'ai rien constaté, un collègue me l'a dit": not seen, told
+            kept = [v for v in named if v in ("no", "unsure", "None") or not _only_negated(
+                text, [w for w in [opts[v]["label"], *opts[v].get("words", [])] if len(w) > 3])]
+            named = kept or named
         if "yes" in named and "no" in opts and _only_negated(text, opts["yes"].get("words", [])):
             # "aucun mineur", "ماكو أطفال", "pas d'enfants, non": the yes-words, each negated
             named = [v for v in named if v != "yes"] + ([] if "no" in named else ["no"])
@@ -294,6 +299,8 @@ def interpret(
         return Answer(unclear=True)
 
     if question.kind == "multi":
+        if "None" in opts and _BARE_NO.fullmatch(fold(text).strip(" .!")):
+            return Answer(["None"])  # "no", "non", "لا", "nope": none seen
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
@@ -305,7 +312,8 @@ def interpret(
                 and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
         if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
-                and _CHILDREN.search(fold(text)) and (_WORKING.search(fold(text)) or "ForcedLabour" in matches):
+                and (_CHILDREN.search(fold(text)) or counts.understand(text, lang or language.DEFAULT).youngest_minor is not None) \
+                and (_WORKING.search(fold(text)) or "ForcedLabour" in matches):
             matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"
         if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1:
             # "sex work", "kids working in the cotton fields": work named as part of another kind,
@@ -319,7 +327,7 @@ def interpret(
             # beside child labour, any work is the children's; beside another kind, work is that
             # kind's only when said as part of its name ("sex work")
             if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
-                    "ChildLabour" in matches or _attached(text, labour.get("words", []), others)):
+                    "ChildLabour" in matches or "Servitude" in matches or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
         if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"

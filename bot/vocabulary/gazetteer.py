@@ -75,6 +75,7 @@ def key(text: str) -> str:
     """A name as compared: folded, Arabic letter forms unified, punctuation as spaces."""
     text = fold(text).replace("ـ", "")
     text = text.translate(str.maketrans({"ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "أ": "ا", "إ": "ا", "آ": "ا"}))
+    text = re.sub(r"ء(?!\w)", "", text)  # "الزرقا" and "الزرقاء", "الجهرا" and "الجهراء": one name
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
 
 
@@ -158,7 +159,9 @@ class Gazetteer:
             if chosen is None:
                 continue
             cue = joined or (i > 0 and words[i - 1] in LOCATIVES)
-            marked = bool(cue) or said[:1].isupper() or len(words) <= n + 1  # named as a place
+            # named as a place: after a cue, capitalised, nearly alone, or (Arabic has no capitals)
+            # opening the answer ("دهوك قرب المول": Duhok, near the mall)
+            marked = bool(cue) or said[:1].isupper() or len(words) <= n + 1 or (i == 0 and "\u0600" <= said[:1] <= "\u06ff")
             if len(words[i]) <= 3 and n == 1 and not cue and chosen.population < SMALL:
                 continue  # "برا" (outside) is also a German village's name in Arabic script
             strong = marked or chosen.population >= SMALL or chosen.kind == "region" or n > 1
