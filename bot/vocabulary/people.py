@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 
 from bot.vocabulary import lexicon, places
 from bot.vocabulary.text import fold
@@ -69,7 +70,8 @@ SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|ta
                       r"بلغة|لغة|لهجة|говор\w*|розмовля\w*|mowil\w*|vorbe\w*|hablab\w*|en)\s+(?:\w+\s+){0,2}$")
 _SPOKEN_AFTER = re.compile(r"\w*\s*-?\s*(?:speaking|speakers?|parlant\w*|ناطق\w*)")
 # Words that make a citizenship a guess (folded).
-GUESS = ("might", "maybe", "probably", "prob", "probs", "prolly", "prly", "likely", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
+GUESS = ("might", "maybe", "probably", "prob", "probs", "prolly", "prly", "likely", "i'd say", "id say", "i would say",
+         "reckon", "a mon avis", "je dirais", "j'dirais", "on aurait dit", "genre", "على ما يبدو", "باين", "بيبين", "مبين", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
          "believe", "likely", "supposedly", "apparently", "je suppose", "apparemment", "on dirait",
          "looked", "accent", "could be", "peut-etre", "peut etre", "ptet", "pt etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
          "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
@@ -167,24 +169,25 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     def keep(code: str, at: int, end: int) -> None:
         mentions.append((code, at, end))
 
-    for code, stems in LANGUAGE_STEMS.items():
+    for code, stems in _language_stems().items():
         for stem in stems:
             for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
                 if spoken(match.start(), match.end()) or not _demonym_at(folded, match.start()):
                     if code not in languages:
                         languages.append(code)
-    demonyms = {c: list(s) for c, s in places.DEMONYM_STEMS.items()}
-    for code, stems in DEMONYM_STEMS.items():
-        demonyms.setdefault(code, []).extend(stems)
+    demonyms = _demonym_stems()
     for code, stems in demonyms.items():
         for stem in stems:
             prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""  # "وأوكرانيات": and Ukrainian women
             for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
-                if spoken(match.start(), match.end()) and not _by_accent(folded, match.start()):
+                if spoken(match.start(), match.end()) and not _ACCENT_BEFORE.search(folded[:match.start()]):
                     continue  # "they spoke Romanian", "Russian speakers": the language, said above
                 keep(code, match.start(), match.end())
     for at, country in sorted(places.countries_in(text or "")):
         keep(country, at, at + 1)
+    # The longest name wins where names overlap: "South Sudanese" is not also Sudanese.
+    mentions = [m for m in mentions if not any(o[1] <= m[1] and m[2] <= o[2] and (o[2] - o[1]) > (m[2] - m[1])
+                                               and o[0] != m[0] for o in mentions)]
     for code, at, end in sorted(mentions, key=lambda m: m[1]):
         target = guessed if guess(at, end) else stated
         if code not in target:
@@ -204,6 +207,10 @@ _SPEAK_VERB = re.compile(r"(?<!\w)(?:spoke|speak\w*|talk\w*|parl\w*|يتكلم\w
 ACCENT = ("accent", "لهجه", "لهجة", "акцент", "akcent", "acento")
 
 
+# An accent named just before: "a Syrian accent", "accent anglais", "بلهجة سورية" (a guess, not a language).
+_ACCENT_BEFORE = re.compile(r"(?:accent|لهجه|لهجة|بلهجه|بلهجة|акцент\w*|akcent\w*|acento)\s+(?:\w+\s+)?$")
+
+
 def _by_accent(folded: str, at: int) -> bool:
     return any(a in folded[max(0, at - 25):at + 30] for a in ACCENT)
 
@@ -211,8 +218,41 @@ def _by_accent(folded: str, at: int) -> bool:
 def _demonym_at(folded: str, at: int) -> bool:
     """Whether the word at ``at`` names people ("Syrian", "romaines") rather than a language."""
     word = re.match(r"\w+", folded[at:])
-    return bool(word) and any(word.group().startswith(fold(s)) for stems in [*places.DEMONYM_STEMS.values(), *DEMONYM_STEMS.values()]
+    return bool(word) and any(word.group().startswith(fold(s)) for stems in _demonym_stems().values()
                               for s in stems) and not SPEAKING.search(folded[:at])
+
+
+PEOPLES = Path(__file__).with_name("peoples")
+
+
+def _table(name: str) -> dict[str, list[str]]:
+    """code -> stems, from a table of ``peoples/`` (every language's stems together)."""
+    found: dict[str, list[str]] = {}
+    with (PEOPLES / name).open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                code, _lang, stems = line.rstrip("\n").split("\t")[:3]
+                found.setdefault(code, []).extend(fold(s) for s in stems.split("|") if len(fold(s)) >= 3)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _language_stems() -> dict[str, list[str]]:
+    """ISO 639-1 code -> stems naming the language: the ones above and ``peoples/languages.tsv``."""
+    stems = {code: list(s) for code, s in LANGUAGE_STEMS.items()}
+    for code, more in _table("languages.tsv").items():
+        stems.setdefault(code, []).extend(m for m in more if m not in stems[code])
+    return stems
+
+
+@functools.lru_cache(maxsize=1)
+def _demonym_stems() -> dict[str, list[str]]:
+    """ISO 3166 code -> stems naming its people: places', the ones above and ``peoples/demonyms.tsv``."""
+    stems = {code: list(s) for code, s in places.DEMONYM_STEMS.items()}
+    for table in (DEMONYM_STEMS, _table("demonyms.tsv")):
+        for code, more in table.items():
+            stems.setdefault(code, []).extend(m for m in more if m not in stems[code])
+    return stems
 
 
 # per_RoleInProcess's picklist, in the standard's order (htcds-field-standards-2.0.csv).
