@@ -47,7 +47,32 @@ _KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|coul
 _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
                          r"(?:day|jour|j|d|يوم|اليوم|نهار|день|добу|dzien|zi|dia)|(?<![\d/])(?:7|24)\s*(?:j|d)?\s*/\s*7(?!\d)|"
-                         r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع")
+                         r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع|"
+                         r"(?:journees?|jours?|days?|shifts?|postes?|نوبات?|دوام)\s+(?:de|of|ب)\s*(?:1\d|2[0-4])\s*(?:h|hours?|heures?|ساعه|ساعة)")
+# Working from one hour to another: "de 6h du matin à 23h", "from 6am till 10pm", "من ٦ الصبح لـ ١١ بالليل".
+_SPAN = re.compile(r"(?<!\w)(?:de|from|من|od|з|с|desde)\s*(\d{1,2})(?:[:h.]\d\d)?\s*(am|pm|h)?[^\d]{0,25}?"
+                   r"(?:a|à|to|till|until|til|jusqu'a|\-|الى|الي|لل|ل|لـ|حتى|do|до|pana la|hasta)\s*(\d{1,2})(?:[:h.]\d\d)?\s*"
+                   r"(am|pm|h|du soir|de la nuit|at night|in the evening|بالليل|الليل|بالمسا|المسا|مساء|вечера|ночи|wieczorem|seara|de la noche)?")
+
+
+def _long_span(folded: str) -> bool:
+    """Whether a span of working hours said is ten hours or more ("de 6h à 23h": 17)."""
+    for m in _SPAN.finditer(folded):
+        start, end = int(m.group(1)), int(m.group(3))
+        if start > 24 or end > 24:
+            continue
+        if m.group(4) not in (None, "am", "h") and end < 12:
+            end += 12
+        if m.group(2) == "pm" and start < 12:
+            start += 12
+        hours = (end - start) % 24 or 24
+        if end <= start and m.group(4) not in ("pm", "h") and start <= 12 and end <= 12:
+            hours = end + 12 - start  # "from 7 to 9": seven in the morning to nine at night
+        if hours >= 10:
+            return True
+    return False
+
+
 _BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu")
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
@@ -127,7 +152,7 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
-_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|pas|sans|aucun\w*|jamais|ni|rien|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
+_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|nobody|no one|noone|pas|sans|aucun\w*|jamais|ni|rien|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
                        r"و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
@@ -303,13 +328,14 @@ def interpret(
             return Answer(["None"])  # "no", "non", "لا", "nope": none seen
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
-        if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
+        if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)) \
+                and not _long_span(_plain(text).translate(counts.DIGITS)):
             matches = ["None"]  # "no violence, no locks": every sign named was denied
         if slot == "control_signs" and "RestrictsFreedom" in opts and "RestrictsFreedom" not in matches \
                 and _KEPT_IN.search(_plain(text)):
             matches.append("RestrictsFreedom")  # "they werent allowed to go outside", "pas le droit de sortir"
         if slot == "control_signs" and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches \
-                and _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)):
+                and (_LONG_HOURS.search(_plain(text).translate(counts.DIGITS)) or _long_span(_plain(text).translate(counts.DIGITS))):
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
         if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
                 and (_CHILDREN.search(fold(text)) or counts.understand(text, lang or language.DEFAULT).youngest_minor is not None) \
