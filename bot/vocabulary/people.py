@@ -83,7 +83,7 @@ ROLES = {
     "Transporter": ["driver", "drove", "drives", "driving", "transport", "يسوق", "سواق", "سايق", "ساق السيارة", "bus", "van", "truck", "lorry", "taxi",
                     "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
                     "sofer", "conductor", "chofer"],
-    "RecruiterOrIntermediary": ["recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
+    "RecruiterOrIntermediary": ["finds girls", "finds women", "finds workers", "find girls", "found girls", "makes friends with", "made friends with", "befriend", "groom", "posted the job", "posts jobs", "posted jobs", "job ad", "lured", "lures", "talked them into", "talked her into", "convinced", "persuaded", "cherche des filles", "cherchait des filles", "تقنع", "يقنع", "اقنع", "يقنعون", "تجيب البنات", "بتجيب البنات", "يعرض شغل", "تعرض شغل", "recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
                                 "middleman", "middle man", "intermediar", "broker", "found the workers", "found them work",
                                 "rabatteur", "intermediaire", "commission", "placee", "place des",
                                 "recrut", "propos", "promis", "annonce", "وعد", "يوعد", "وظيف", "بشغل", "مكتب",
@@ -92,7 +92,7 @@ ROLES = {
                                 "prometi", "ofrec"],
     "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
+    "Kidnapper": ["at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
                   "took the girls away", "took her away", "de force", "enleve", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
                   "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
                   "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
@@ -114,7 +114,7 @@ ROLES = {
     # Anyone else who helps it happen: a corrupt official, a forger.
     "Other": ["bribe", "corrupt", "forged", "forger", "pot-de-vin", "corrompu", "faux papiers", "رشوة", "رشوه", "رشاوي",
               "مزور", "تزوير", "взятк", "хабар", "lapowk", "mita", "soborno"],
-    "Exploiter": ["boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
+    "Exploiter": ["gives the orders", "gave the orders", "chez qui elle travaille", "chez qui ils travaillent", "chez qui il travaille", "la famille chez", "the family she works for", "تدير", "يدير", "يديرون", "يجمعون المصاري", "يجمع المصاري", "يجمعون الفلوس", "يجمع الفلوس", "boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
                   "runs the", "collects the money", "يقبض", "يجيب الزباين", "يجيب الزبائن", "يلم الفلوس", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
                   "les fait travailler", "les fait bosser", "collected the money", "took the money", "takes the money",
                   "foreman", "supervisor",
@@ -126,13 +126,15 @@ ROLES = {
 
 
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-# Arabic writes the article and some prepositions onto the word: "السائق" is "the driver".
+# Arabic writes the article and some prepositions onto the word: "السائق" is "the driver",
+# "لصاحب" is "to the owner of".
 _ARABIC_PREFIX = r"(?:و|ف)?(?:ال|بال|لل|كال)?"
+_ROLE_PREFIX = r"(?:و|ف)?(?:ال|بال|لل|كال|ل|ب)?"  # a role is also named "to" or "by" someone
 
 
-def _has(folded: str, stem: str) -> bool:
+def _has(folded: str, stem: str, arabic_prefix: str = _ARABIC_PREFIX) -> bool:
     stem = fold(stem)
-    prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""
+    prefix = arabic_prefix if _ARABIC.match(stem) else ""
     return re.search(rf"(?<!\w){prefix}{re.escape(stem)}", folded) is not None
 
 
@@ -276,7 +278,7 @@ def _role_stems() -> dict[str, tuple[str, ...]]:
 def roles_in(text: str) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
-    found = {role for role, stems in _role_stems().items() if any(_has(folded, s) for s in stems)}
+    found = {role for role, stems in _role_stems().items() if any(_has(folded, s, _ROLE_PREFIX) for s in stems)}
     if "SoldIndividual" in found and _SOLD_TO.search(folded):
         found.add("BoughtIndividual")  # "sold the girl to another guy": someone bought her
     return [role for role in ROLE_ORDER if role in found]
