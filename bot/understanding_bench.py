@@ -42,6 +42,7 @@ NARRATIVE = {"en": "I saw people who looked like they were being forced to work 
 # words get. Only the last, never read while mending, gives the honest figure.
 PARTS = {"tried": "{lang}.yml",  # read and mended against since the first session
          "second": "{lang}.second.yml",  # unseen at the first measurement (86-88 %), read since
+         "third": "{lang}.third.yml",  # unseen at the second measurement (87-91 %), read since
          "unseen": "{lang}.unseen.yml"}  # written by new writers, never read while mending
 
 
