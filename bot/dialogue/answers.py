@@ -36,7 +36,8 @@ _CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?
 _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
                       r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
 # Not allowed or able to go out: kept in, in any supported language.
-_KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|couldnt|werent|wasnt|arent|isnt|dont|didnt|doesnt|wont|wouldnt)\s+(?:\w+\s+)?(?:allowed|able|permitted|free|let)?"
+_KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|couldnt|werent|wasnt|arent|isnt|dont|didnt|"
+                      r"doesnt|wont|wouldnt)\s+(?:\w+\s+)?(?:allowed|able|permitted|free|let)?"
                       r"\s*(?:to\s+)?(?:go|leave|get|walk|step)\s*(?:out|outside|away|off|home)?(?!\w)|"
                       r"(?<!\w)(?:pas|jamais|plus)\s+(?:le droit|autorise\w*|libres?|la permission|capables?)\s+(?:de|d')\s*"
                       r"(?:sortir|partir|quitter|s'en aller|bouger)|(?<!\w)(?:peu\w*|pouv\w*)\s+(?:pas|jamais|plus)\s+"
