@@ -32,7 +32,7 @@ def question_key(slot: str, path: str | None) -> str:
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 # Children and work in one answer are child labour, whatever else is said.
 _CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?|gosses|mineur\w*|"
-                       r"اطفال|طفل|صغار|قاصر\w*)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
+                       r"اطفال|طفل|صغار|قاصر\w*|ولاد|اولاد)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
 _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
                       r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
 # Not allowed or able to go out: kept in, in any supported language.
@@ -76,7 +76,8 @@ def _long_span(folded: str) -> bool:
 
 _BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu")
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
-_ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|كبار|البالغين|взросл\w*|дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
+_ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|men|women|hommes|femmes|كبار|البالغين|رجال|نسوان|نساء|взросл\w*|"
+                     r"дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
 
 
 def _first_word_answer(opts: dict, text: str) -> str | None:
@@ -307,6 +308,8 @@ def interpret(
                      or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if slot == "victims_gender" and {"Feminine", "Masculine"} <= set(named) and "Both" in opts:
             return Answer("Both")  # "mostly women, a couple of men", "hommes et femmes"
+        if "unsure" in named and len(named) > 1 and re.search(r"[,;.،]", text) and _opens_with(text, opts["unsure"]):
+            return Answer("unsure", extra=aged)  # "possibly, one of them was very small"
         if aged and "unsure" in named and _opens_with(text, opts["unsure"]):
             return Answer("unsure", extra=aged)  # "peut-être, une avait l'air d'avoir 16-17 ans mais c'est pas sûr"
         if aged and "yes" in named:  # "yes, the youngest was maybe 12" (not "maybe": unsure)

@@ -25,7 +25,9 @@ HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more 
           "pres de", "presque", "almost", "nearly", "اكثر من", "على الاقل")
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنه|سنوات|سنين|سنين|عاما?(?!\w)|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
-AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|avait|avaient|semblai\w*|"
+AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|(?<!y en )(?<!y )avait|avaient|semblai\w*|"
+              r"who is|who was|i was|i am|j'avais|both|tous les deux|les deux|"
+              r"(?:girl|boy|kid|child|son|daughter|fille|garcon|fils)\s+(?:is|was|est|etait)|"
               r"(?:said|told me|told us|claimed|says)\s+(?:that\s+)?(?:she|he|they)\s+(?:was|were|is|are)|she was|he was|"
               r"she is|he is|elle a|il a|"
               r"youngest|smallest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|la plus petite|le plus petit|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
@@ -64,12 +66,14 @@ _PERSON_NOUN = (r"(?:mother|father|mum|mom|dad|woman|lady|man|guy|boy|girl|child
 _ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|my|the|une?|sa|son|leur|ma|mon|la|le|l')\s*(?=(?:(?:little|"
                          r"young|small|older|younger|petite?|grande?|jeune|vieille|vieux)\s+)?" + _PERSON_NOUN + r"(?!\w))")
 _ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|"
-                            r"جار|جاره|جارة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?(?:\s+(?:و|مع)|$))")
+                            r"جار|جاره|جارة|صاحب|صاحبه|صاحبة|صديق|صديقه|صديقة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?(?:\s+(?:و|مع)|$))")
 # The person answering, counted among them: "me and my sister", "انا ومعي ثنين".
 _WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|with|avec|و|مع|ومعي|معي)(?!\w)|"
+                      r"^\s*(?:she|he|elle|lui|هي|هو)\s+(?:and|et|with|avec|و|مع)(?!\w)|"
                       r"(?<!\w)(?:and|et|with|avec)\s+(?:me|moi|myself)(?!\w)|(?<!\w)(?:ومعي|وياي|معاي)(?!\w)")
 # A total said as such wins over the groups before it: "2 vehicles, 9 pax in total".
-_TOTAL = re.compile(r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
+_TOTAL = re.compile(r"(?:family|famille|عيله|عيلة|عائله|عائلة|اسره|اسرة)\s+(?:of|de|من)\s+(\d+)|"
+                    r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
                     r"bil ?majmu\w*|بالمجموع|المجموع|كلهم|اجمالا)(?!\w)|(?:in total|au total|en tout|total of|"
                     r"total:?|بالمجموع|المجموع)\s*(\d+)")
 # Things counted beside people, which are not people: "2 vehicles", "3 rooms".
@@ -228,7 +232,7 @@ def understand(text: str | None, lang: str) -> Count:
             number, up_to, approximate = low, high, True
     total = _TOTAL.search(folded)
     if total:
-        number, up_to = int(total.group(1) or total.group(2)), None  # "9 pax in total"
+        number, up_to = int(next(g for g in total.groups() if g)), None  # "9 pax in total", "a family of 5"
     elif number is not None and _WITH_ME.search(folded):
         number += 1  # "me and my sister", "انا ومعي ثنين"
     if number and minors is None and _ALL_MINORS.search(folded):
@@ -248,6 +252,7 @@ def understand(text: str | None, lang: str) -> Count:
         number = minors  # "two kids": two people, both children ("2 are kids" says no total)
     children = bool(re.search(rf"(?<!\w){CHILDREN}", folded))
     if re.search(r"(?<!\w)(?:all adults|no kids|no children|no minors|que des adultes|tous adultes|pas d'enfants|"
+                 r"all over 18|all above 18|tous majeurs|toutes majeures|كلهم فوق 18|كلهن فوق 18|كلهم فوق الـ ?18|"
                  r"كلهم كبار|ما في اطفال|ماكو اطفال|بدون اطفال)(?!\w)", folded):
         return Count(number=number, up_to=up_to, approximate=approximate and number is not None, minors=0,
                      ages=sorted(set(ages)))

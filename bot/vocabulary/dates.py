@@ -36,7 +36,7 @@ REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل
             "la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
             "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
             "the other day": "a few days ago", "the night before last": "two days ago", "the other night": "a few days ago",
-            "اللي طاف": "الماضي", "الي طاف": "الماضي", "الطايف": "الماضي", "came through": "came", "went through": "went"}
+            "l'autre nuit": "il y a 3 jours", "l'autre soir": "il y a 3 jours", "yday": "yesterday", "اللي طاف": "الماضي", "الي طاف": "الماضي", "الطايف": "الماضي", "came through": "came", "went through": "went"}
 
 # Words that make a time approximate, in any supported language (folded).
 APPROXIMATE = ("around", "about", "approximately", "roughly", "maybe", "perhaps", "sometime", "or so", "ish",
@@ -143,6 +143,10 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
         if phrase in folded:
             said = folded = folded.replace(phrase, plainer)
     said = re.sub(r"(?<!\w)(\w+\s+)nights? ago", r"\1days ago", said)  # "2 nights ago"
+    said = re.sub(r"(?<!\w)round (?=\d)", "around ", said)  # "round 11"
+    said = re.sub(r"(?<![\d/])(\d{4})/(\d{1,2})/(\d{1,2})(?![\d/])", r"\3/\2/\1", said)  # "2026/8/3": year first
+    said = re.sub(r"(?<!\w)(?:debut|début|fin|mi-|mi |early|late|mid-|mid |اول|اواخر|اخر|نص)\s*(?=(?:janv|fevr|févr|mars|avril|mai|juin|"
+                  r"juil|aout|août|sept|oct|nov|dec|déc|jan|feb|mar|apr|may|jun|jul|aug|sep)\w*(?!\w))", "", said, flags=re.IGNORECASE)
     said = re.sub(r"(?<!\w)((?:\d+|a|one|two|three|four|a few|a couple of)\s+(?:or\s+\d+\s+)?(?:days?|weeks?|months?))\s+back(?!\w)",
                   r"\1 ago", said)  # "2 or 3 weeks back"
     said = re.sub(r"(?<![\w'])(" + "|".join(_SHORT_DAYS) + r")\.?(?!\w)", lambda m: _SHORT_DAYS[m.group(1).lower()], said,
@@ -218,7 +222,7 @@ TODAY = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|to
                    r"cet apres-midi|ce soir|اليوم|هالصبح|الصبح|الصباح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|"
                    r"esta manana)(?!\w)")
 # Words just before four figures that make them a time of day, not a year ("at 2330", "vers 2200").
-_AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|الساعة|الساعه|ساعه)\s*$", re.IGNORECASE)
+_AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|الساعة|الساعه|ساعه|حوالي|حوالى)\s*$", re.IGNORECASE)
 # Short names of days as people type them.
 _SHORT_DAYS = {"tues": "tuesday", "tue": "tuesday", "weds": "wednesday", "wed": "wednesday", "thurs": "thursday",
                "thu": "thursday", "thur": "thursday", "fri": "friday", "sat": "saturday", "sun": "sunday"}
@@ -373,6 +377,9 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
                 moment -= timedelta(days=365)
         if moment.date() > today:
             return None
+    if moment.date() == today and grain in ("day", "hour", "minute") and not counted_back and WEEKDAY.search(fold(said)) \
+            and not TODAY.search(f" {fold(said)} ") and not re.search(r"(?<!\w)(?:today|aujourd'hui|اليوم|this|ce|cette)(?!\w)", fold(said)):
+        moment -= timedelta(days=7)  # "Monday", said on a Monday: last Monday (today would be "today")
     time_of_day = moment.strftime("%H:%M") if grain in ("hour", "minute") else None
     relative = counted_back and grain == "hour"
     if relative:  # "a few days ago": counted back from this hour, which says nothing of the time

@@ -71,7 +71,7 @@ SPEAKING = re.compile(r"(?<!\w)(?:spoke|speak|speaking|spoken|language|accent|ta
 _SPOKEN_AFTER = re.compile(r"\w*\s*-?\s*(?:speaking|speakers?|parlant\w*|ناطق\w*)")
 # Words that make a citizenship a guess (folded).
 GUESS = ("might", "maybe", "probably", "prob", "probs", "prolly", "prly", "likely", "i'd say", "id say", "i would say",
-         "reckon", "a mon avis", "je dirais", "j'dirais", "on aurait dit", "genre", "على ما يبدو", "باين", "بيبين", "مبين", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
+         "reckon", "a mon avis", "ظني", "على الاغلب", "الاغلب", "je dirais", "j'dirais", "on aurait dit", "genre", "على ما يبدو", "باين", "بيبين", "مبين", "perhaps", "i think", "think", "guess", "not sure", "possibly", "seemed",
          "believe", "likely", "supposedly", "apparently", "je suppose", "apparemment", "on dirait",
          "looked", "accent", "could be", "peut-etre", "peut etre", "ptet", "pt etre", "je crois", "je pense", "sans doute", "probablement", "semblai",
          "ربما", "يمكن", "اعتقد", "اظن", "غالبا", "شكلهم", "شكله", "شكلها", "لهجه", "لهجة", "اللهجه", "اللهجة",
@@ -90,14 +90,14 @@ ROLES = {
                                 "تجند", "يجند", "سمسار", "يجيب عمال", "يجيب بنات", "وسيط", "вербов",
                                 "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
                                 "prometi", "ofrec"],
-    "Smuggler": ["smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
+    "Smuggler": ["get people across", "getting people across", "take people across", "taking people across", "across the river", "faire passer", "font passer", "fait passer", "يهربون", "يهرب الناس", "smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
+    "Kidnapper": ["emmenee de force", "emmene de force", "emmenes de force", "attrapee dans la rue", "jetee dans", "at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
                   "took the girls away", "took her away", "de force", "enleve", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
                   "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
                   "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
     # Someone who hurts them: "two big guys who beat them", "il les frappait", "كان يضربهم".
-    "Abuser": ["beat", "beats", "beating", "hit them", "hit her", "hit him", "hit the", "hits", "hitting", "slap",
+    "Abuser": ["hits them", "hit one", "hits one", "casse les jambes", "يكسر", "بنكسر", "beat", "beats", "beating", "hit them", "hit her", "hit him", "hit the", "hits", "hitting", "slap",
                "shout", "yell", "insult", "abus", "rape",
                "raped", "hurt", "tortur", "violent", "frapp", "battai", "viol", "brutal", "maltrait", "tabass",
                "cogn", "bat les", "bat ses", "يضرب",
@@ -105,7 +105,7 @@ ROLES = {
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
     "SoldIndividual": ["sold", "sell", "vendu", "vend", "revend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
-    "BoughtIndividual": ["bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
+    "BoughtIndividual": ["paid her family", "paid his family", "paid the family", "paid for the girl", "a paye sa famille", "a paye la famille", "دفع لاهلها", "دفع لأهلها", "bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
                              "enferme", "locks them", "locks her", "يحبس", "يقفل عليهم",
                              "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
@@ -114,7 +114,7 @@ ROLES = {
     # Anyone else who helps it happen: a corrupt official, a forger.
     "Other": ["bribe", "corrupt", "forged", "forger", "pot-de-vin", "corrompu", "faux papiers", "رشوة", "رشوه", "رشاوي",
               "مزور", "تزوير", "взятк", "хабар", "lapowk", "mita", "soborno"],
-    "Exploiter": ["gives the orders", "gave the orders", "chez qui elle travaille", "chez qui ils travaillent", "chez qui il travaille", "la famille chez", "the family she works for", "تدير", "يدير", "يديرون", "يجمعون المصاري", "يجمع المصاري", "يجمعون الفلوس", "يجمع الفلوس", "boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
+    "Exploiter": ["recuperer tout l'argent", "recupere tout l'argent", "recuperer l'argent", "l'emploie", "les emploie", "employs her", "employs them", "takes the profit", "الكفيل", "gives the orders", "gave the orders", "chez qui elle travaille", "chez qui ils travaillent", "chez qui il travaille", "la famille chez", "the family she works for", "تدير", "يدير", "يديرون", "يجمعون المصاري", "يجمع المصاري", "يجمعون الفلوس", "يجمع الفلوس", "boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
                   "runs the", "collects the money", "يقبض", "يجيب الزباين", "يجيب الزبائن", "يلم الفلوس", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
                   "les fait travailler", "les fait bosser", "collected the money", "took the money", "takes the money",
                   "foreman", "supervisor",
@@ -161,6 +161,8 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     mentions: list[tuple[str, int, int]] = []  # (code, start, end) of every people or country named
 
     def guess(at: int, end: int) -> bool:  # "maybe Eritrea", "Cameroon I believe", "by the accent"
+        if re.search(r"(?<!\w)(?:or|ou|او|أو|или|або|lub|sau|o)\s+(?:\w+\s+)?$", folded[max(0, at - 16):at]):
+            return True  # "Turks, or Azeris": one or the other, a guess either way
         a, b = clause(at)
         # A guess after the name is its own only when no other name follows in the clause:
         # "Cameroon I believe", but "Syrians and maybe Iraqis" guesses the Iraqis only.
@@ -206,11 +208,11 @@ _SPEAK_VERB = re.compile(r"(?<!\w)(?:spoke|speak\w*|talk\w*|parl\w*|يتكلم\w
 
 # An accent or a dialect heard is a guess at where people are from ("Syrian by the accent",
 # "بلهجة سورية"): never a stated citizenship.
-ACCENT = ("accent", "لهجه", "لهجة", "акцент", "akcent", "acento")
+ACCENT = ("accent", "لهجه", "لهجة", "لهجت", "акцент", "akcent", "acento")
 
 
 # An accent named just before: "a Syrian accent", "accent anglais", "بلهجة سورية" (a guess, not a language).
-_ACCENT_BEFORE = re.compile(r"(?:accent|لهجه|لهجة|بلهجه|بلهجة|акцент\w*|akcent\w*|acento)\s+(?:\w+\s+)?$")
+_ACCENT_BEFORE = re.compile(r"(?:accent|لهجه|لهجة|بلهجه|بلهجة|لهجت\w*|акцент\w*|akcent\w*|acento)\s+(?:\w+\s+){0,2}$")
 
 
 def _by_accent(folded: str, at: int) -> bool:
@@ -265,7 +267,15 @@ ROLE_ORDER = ("TravellingPartner", "Transporter", "RecruiterOrIntermediary", "Br
 
 # Sold to someone: a buyer is among the people in control too.
 _SOLD_TO = re.compile(r"(?<!\w)(?:sold|sell\w*|(?:re)?vend\w*|(?:و|ف)?باع\w*|(?:و|ف)?يبيع\w*|продал\w*|продав\w*|sprzeda\w*|"
-                      r"vandu\w*|vendi\w*)\s+(?:[^\W\d]+\s+){0,3}?(?:to|a|au|aux|ل\w+|الى|الي|لـ|кому|komus|unui|unei|al)\s")
+                      r"vandu\w*|vendi\w*)\s+(?:[^\W\d]+\s+){0,3}?(?:to|a|au|aux|ل|الى|الي|لـ|кому|komus|unui|unei|al)\s*"
+                      r"(?:another|a|an|some|one|this|that|un|une|cet|ce|un autre|une autre|)\s*(?:old\w*|rich\w*|vieux|riche)?\s*"
+                      r"(?:guy|man|men|woman|person|family|buyer|customer|client|homme|type|mec|femme|famille|acheteur|"
+                      r"واحد|رجل|رجال|شخص|زلمه|زلمة|مره|مرة|عيله|عيلة|ناس)(?!\w)")
+
+
+# Words of driving itself (not of a vehicle): a transporter beside a kidnapper or smuggler.
+_DRIVING = ("driver", "drove", "drives", "driving", "chauffeur", "conduis", "conduit", "conducteur", "سائق", "سواق", "سايق",
+            "يسوق", "ساق", "водител", "водій", "kierowc", "sofer", "conductor", "chofer")
 
 
 @functools.lru_cache(maxsize=1)
@@ -279,6 +289,8 @@ def roles_in(text: str) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
     found = {role for role, stems in _role_stems().items() if any(_has(folded, s, _ROLE_PREFIX) for s in stems)}
+    if "Transporter" in found and found & {"Kidnapper", "Smuggler"} and not any(_has(folded, s, _ROLE_PREFIX) for s in _DRIVING):
+        found.discard("Transporter")  # "pushed her into a van": a kidnapping, the van names no transporter
     if "SoldIndividual" in found and _SOLD_TO.search(folded):
         found.add("BoughtIndividual")  # "sold the girl to another guy": someone bought her
     return [role for role in ROLE_ORDER if role in found]
