@@ -164,8 +164,12 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
         if re.search(r"(?<!\w)(?:or|ou|او|أو|или|або|lub|sau|o)\s+(?:\w+\s+)?$", folded[max(0, at - 16):at]):
             return True  # "Turks, or Azeris": one or the other, a guess either way
         a, b = clause(at)
-        # A guess after the name is its own only when no other name follows in the clause:
-        # "Cameroon I believe", but "Syrians and maybe Iraqis" guesses the Iraqis only.
+        # A guess after the last name of the clause is every name's ("Afghans and Pakistanis I'd
+        # say"); otherwise a guess after a name is its own only when no other name follows in the
+        # clause: "Cameroon I believe", but "Syrians and maybe Iraqis" guesses the Iraqis only.
+        last = max((e for _, s, e in mentions if a <= s < b), default=end)
+        if last > end and any(_has(folded[last:b], g) for g in GUESS):
+            return True
         if any(end <= s < b for _, s, _ in mentions):
             b = end
         return _by_accent(folded, at) or any(_has(folded[a:at], g) or _has(folded[end:b], g) for g in GUESS)

@@ -307,3 +307,9 @@ def test_the_lexicon_adds_the_words_people_use_to_every_option():
             for value, words in more.items():
                 assert set(words) <= set(opts[value]["words"])
     assert lexicon.numbers()["septante"] == 70
+
+
+def test_found_talking_to_it_a_guess_after_a_list_is_every_name_s():
+    # "afghans and pakistanis i'd say" reached the export as Afghan citizenship stated, Pakistani guessed.
+    said = people.citizenship_and_languages("afghans and pakistanis i'd say, they spoke dari and urdu")
+    assert (said["citizenship"], said["citizenship_uncertain"], said["languages"]) == ([], ["AF", "PK"], ["fa", "ur"])
