@@ -25,7 +25,7 @@ BROAD = {("control_signs", "PhysicalThreats"): r"^scar$|scare|afraid|fear|terrif
          ("exploitation_type", "Other"): r"^gangs?$|sure|know|idea|unclear|not clear|hard to say|unsure|certain|sais|idee|اعرف|متاكد|ادري",
          ("knowledge_source", "observed"): r"^(?:we stopped|during (?:an?|the) op|on op|i stopped them)$",
          ("control_signs", "ExcessiveWorkingHours"): r"^(?:طول الوقت|ساعات|ساعه|ساعة|كل الوقت)$",
-         ("control_signs", "RestrictsFreedom"): r"^محجوز[هة]$",
+         ("control_signs", "RestrictsFreedom"): r"^محجوز[هة]$|phone|telephone|portable|موبايل|تلفون|تليفون|هاتف|جوال",
          ("control_signs", "TakesEarnings"): r"^(?:\w+ )?(?:keeps?|kept|takes?|took)(?: all| everything| it all)?$",
          ("control_signs", "WithholdsDocuments"): r"^bank cards?$"}
 BROAD_ROLES = {"Transporter": r"^(?:a car|cars|veh|سياره|سيارة|سيارات|باص|فان|شاحنه|شاحنة|ميكروباص)$", "Exploiter": r"cut$|^big (?:man|guy|men)$"}

@@ -288,6 +288,12 @@ def interpret(
         if intent in question.intents and short:
             value = question.intents[intent]
             if value in opts:
+                # The words, where they name an option, over the classifier's guess at the intent:
+                # "ماكو خطر هسه" (no danger now) was read as an emergency, "مو كلهم كبار" (not all
+                # adults) as a no.
+                by_words = interpret(slot, text, None, entities, lang, path) if slot != "path" else None
+                if by_words and not by_words.unclear and by_words.value in opts and by_words.value != value:
+                    return by_words
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
         if "no" in named and "yes" in opts and slot == "minors" and _only_negated(

@@ -313,3 +313,12 @@ def test_found_talking_to_it_a_guess_after_a_list_is_every_name_s():
     # "afghans and pakistanis i'd say" reached the export as Afghan citizenship stated, Pakistani guessed.
     said = people.citizenship_and_languages("afghans and pakistanis i'd say, they spoke dari and urdu")
     assert (said["citizenship"], said["citizenship_uncertain"], said["languages"]) == ([], ["AF", "PK"], ["fa", "ur"])
+
+
+def test_found_talking_to_it_the_words_over_the_classifier_s_guess():
+    # In Arabic, "ماكو خطر هسه" (no danger now) reached the export as danger now and "مو كلهم كبار"
+    # (not all adults) as no minors: the classifier's intent was taken over the words.
+    from bot.dialogue.answers import interpret
+    assert interpret("immediate_danger", "ماكو خطر هسه", "emergency", [], "ar", "report").value == "no"
+    assert interpret("minors", "مو كلهم كبار", "deny", [], "ar", "report").value == "yes"
+    assert interpret("immediate_danger", "help", "emergency", [], "en", "report").value == "yes"
