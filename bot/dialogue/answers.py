@@ -96,9 +96,9 @@ def _first_word_answer(opts: dict, text: str) -> str | None:
 @functools.lru_cache(maxsize=None)
 def _dont_know_phrases(lang: str) -> re.Pattern:
     """The language's "I don't know" phrases (its skip words of some length), as one pattern."""
-    phrases = [fold(p) for p in [*(messages.understanding(lang).get("commands", {}).get("skip") or []),
-                                 *lexicon.dont_know(lang)]
-               if len(p.split()) >= 2 or len(p) >= 6 or p in lexicon.dont_know(lang)]
+    skip = [fold(p) for p in messages.understanding(lang).get("commands", {}).get("skip") or []]
+    # the skip words of some length, and every phrase of the lexicon's (short ones too: "jsp", "idk")
+    phrases = [p for p in skip if len(p.split()) >= 2 or len(p) >= 6] + lexicon.dont_know(lang)
     return re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in phrases) or r"(?!x)x")
 
 
@@ -116,8 +116,6 @@ def _plain(text: str) -> str:
     ("can't leave" and "cant leave", "weren't" and "werent" are one) and the Arabic letters people
     write one for another taken as one (ة and ه, ى and ي)."""
     return re.sub(r"(?<=\w)'(?=(?:t|s|re|ve|ll|d|m)\b)", "", fold(text)).translate(_ARABIC_FORMS)
-
-
 
 
 def _longest_mention(text: str, words: Iterable[str], foreign: bool = False) -> int:
@@ -154,8 +152,8 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
-_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|nobody|no one|noone|pas|sans|aucun\w*|jamais|ni|rien|و?لا|و?لم|و?ما|بدون|ماكو|مافي|"
-                       r"و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
+_NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|nobody|no one|noone|pas|sans|aucun\w*|jamais|ni|rien|"
+                       r"و?لا|و?لم|و?ما|بدون|ماكو|مافي|و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
 
@@ -220,8 +218,8 @@ _UNSURE_AFTER_ALL = re.compile(r"(?:(?:,|\s)(?:but|mais|بس|لكن|though)\s+(.
 
 def _opens_with(text: str, option: dict) -> bool:
     """Whether the answer's first clause is that option ("maybe, one looked 16")."""
-    return _mentions(re.split(r"[,;.،]", text)[0], [option["label"], *option.get("words", [])]) and \
-        len(re.split(r"[,;.،]", text)[0].split()) <= 3
+    first = re.split(r"[,;.،]", text)[0]
+    return len(first.split()) <= 3 and _mentions(first, [option["label"], *option.get("words", [])])
 
 
 def _attached(text: str, words: Iterable[str], others: Iterable[str]) -> bool:
@@ -338,14 +336,14 @@ def interpret(
             return Answer(["None"])  # "no", "non", "لا", "nope": none seen
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
-        if named and not matches and "None" in opts and not _LONG_HOURS.search(_plain(text).translate(counts.DIGITS)) \
-                and not _long_span(_plain(text).translate(counts.DIGITS)):
+        digits = _plain(text).translate(dates.DIGITS)
+        long_hours = slot == "control_signs" and bool(_LONG_HOURS.search(digits) or _long_span(digits))
+        if named and not matches and "None" in opts and not long_hours:
             matches = ["None"]  # "no violence, no locks": every sign named was denied
         if slot == "control_signs" and "RestrictsFreedom" in opts and "RestrictsFreedom" not in matches \
                 and _KEPT_IN.search(_plain(text)):
             matches.append("RestrictsFreedom")  # "they werent allowed to go outside", "pas le droit de sortir"
-        if slot == "control_signs" and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches \
-                and (_LONG_HOURS.search(_plain(text).translate(counts.DIGITS)) or _long_span(_plain(text).translate(counts.DIGITS))):
+        if long_hours and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches:
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
         if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
                 and (_CHILDREN.search(fold(text)) or counts.understand(text, lang or language.DEFAULT).youngest_minor is not None) \

@@ -42,7 +42,6 @@ CHILDREN = (r"(?:kids?|child|children|minors?|bab(?:y|ies)|infants?|toddlers?|be
             r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|اولاد|ولاد|صغار|جهال|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
             r"copii|minori|ninos|ninas|menores)")
 MAX_COUNT_CHARS = 600
-DIGITS = dates.DIGITS
 # Spoken Arabic numbers Duckling does not read (Iraqi and Levantine), and duals that are a number
 # of children: "خمسطعش" (15), "وحدة بس" (just one), "طفلين" (two children).
 SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطعش": "13", "ثلطعش": "13", "اربعطعش": "14", "اربعتعش": "14",
