@@ -213,6 +213,8 @@ def _matching(opts: dict, text: str, slot: str, path: str | None, lang: str | No
     return matches
 
 
+# The questions where the words, when they name an option, decide over the classifier's intent.
+_WORDS_OVER_INTENT = ("minors", "immediate_danger", "victims_gender", "stage", "knowledge_source")
 _UNSURE_AFTER_ALL = re.compile(r"(?:(?:,|\s)(?:but|mais|بس|لكن|though)\s+(.{0,40})|[,،]\s*((?:\S+\s*){1,3}))$")
 
 
@@ -289,7 +291,8 @@ def interpret(
                 # The words, where they name an option, over the classifier's guess at the intent:
                 # "ماكو خطر هسه" (no danger now) was read as an emergency, "مو كلهم كبار" (not all
                 # adults) as a no.
-                by_words = interpret(slot, text, None, entities, lang, path) if slot != "path" else None
+                # Only for what was seen about others: at "do you agree?", "no problem" is a yes.
+                by_words = interpret(slot, text, None, entities, lang, path) if slot in _WORDS_OVER_INTENT else None
                 if by_words and not by_words.unclear and by_words.value in opts and by_words.value != value:
                     return by_words
                 return Answer(value, extra=aged)

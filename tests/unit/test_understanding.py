@@ -322,3 +322,5 @@ def test_found_talking_to_it_the_words_over_the_classifier_s_guess():
     assert interpret("immediate_danger", "ماكو خطر هسه", "emergency", [], "ar", "report").value == "no"
     assert interpret("minors", "مو كلهم كبار", "deny", [], "ar", "report").value == "yes"
     assert interpret("immediate_danger", "help", "emergency", [], "en", "report").value == "yes"
+    # Only for what was seen about others: at "do you agree?", "no problem" stays a yes.
+    assert interpret("consent", "no problem", "affirm", [], "en", "report").value == "yes"
