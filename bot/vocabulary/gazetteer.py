@@ -15,7 +15,7 @@ import math
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -94,10 +94,10 @@ def _variants(gram: str) -> list[str]:
 @dataclass
 class Gazetteer:
     places: list[Place]
+    local: dict[tuple[str, str], str] = field(default_factory=dict)  # (region id, language) -> its name there
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.places}
-        self.local: dict[tuple[str, str], str] = {}  # (region id, language) -> its name there
         self.region_ids = {(p.country, p.name): p.id for p in self.places if p.kind == "region"}
         self.index: dict[str, list[Place]] = {}
         # A country's name is the country ("a farm in Moldova"), never the village GeoNames also
@@ -273,10 +273,7 @@ def _with_regions(found: list[Place]) -> tuple[list[Place], dict[tuple[str, str]
 
 @functools.lru_cache(maxsize=1)
 def _loaded() -> Gazetteer:
-    found, local = _with_regions(_read(DATA))
-    gazetteer = Gazetteer(found)
-    gazetteer.local = local
-    return gazetteer
+    return Gazetteer(*_with_regions(_read(DATA)))
 
 
 def load() -> Gazetteer:
