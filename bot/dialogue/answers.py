@@ -75,6 +75,22 @@ def _long_span(folded: str) -> bool:
 
 
 _BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu")
+# How the person knows: telling said in so many words is "told" even beside what they saw ("I drove
+# them and they told me"); seeing said in the first person is "observed" beside a job that often
+# hears ("I drive for a volunteer group... I saw it during one of my runs").
+_TELLING = re.compile(r"(?<!\w)(?:told|tells|telling|said|says|explained|confided|informed me|called me|texted me|"
+                      r"m'a dit|m'ont dit|m'a racont\w*|m'ont racont\w*|m a dit|m ont dit|ma dit|mont dit|on m'a dit|"
+                      r"m'a parle|m'ont parle|m'a explique|m'ont explique|m'a confie|rumeu?rs?|"
+                      r"قال|قالت|قالو|قالوا|قلي|قللي|قالتلي|قالولي|قالي|حكالي|حكتلي|حكولي|حكت لي|حكى لي|خبرني|خبرتني|خبروني|"
+                      r"il disait|elle disait|ils disaient|il dit|elle dit|"
+                      r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني)(?!\w)")
+# Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
+_READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
+                      r"leaked|fuite|posted|a poste|publie|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
+_SEEING = re.compile(r"(?<!\w)(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
+                     r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
+                     r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
+                     r"لاحظت|بعيني|بعيوني|وجدت)(?!\w)")
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|men|women|hommes|femmes|كبار|البالغين|رجال|نسوان|نساء|взросл\w*|"
                      r"дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
@@ -297,7 +313,7 @@ def interpret(
                     return by_words
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
-        if "no" in named and "yes" in opts and slot == "minors" and _only_negated(
+        if "no" in named and "yes" in opts and slot == "minors" and _first_word_answer(opts, text) != "no" and _only_negated(
                 text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
             named = [v for v in named if v != "no"] + ([] if "yes" in named else ["yes"])  # "مو كلهم كبار": not all adults
         if len(named) > 1:  # "je n'ai rien constaté, un collègue me l'a dit": not seen, told
@@ -325,6 +341,15 @@ def interpret(
         if "unsure" in named and len(named) > 1 and after_all and _mentions(
                 after_all.group(1) or after_all.group(2), [opts["unsure"]["label"], *opts["unsure"].get("words", [])]):
             return Answer("unsure", extra=aged)  # "I don't think so, but I'm not sure", "je crois pas mais je suis pas sûr"
+        if slot == "knowledge_source" and named != ["other"] and "other" in opts and _READING.search(_plain(text)) \
+                and not _TELLING.search(_plain(text)) and not _SEEING.search(_plain(text)):
+            return Answer("other")
+        if slot == "knowledge_source" and len(named) != 1:
+            folded = _plain(text)
+            if _TELLING.search(folded) and "told" in opts:
+                return Answer("told")
+            if _SEEING.search(folded) and "observed" in opts:
+                return Answer("observed")
         matches = _one_choice(opts, named, text)
         if len(matches) == 1:
             return Answer(matches[0], extra=aged)

@@ -22,7 +22,7 @@ ABOUT = {"dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trent
          "дюжина": 12}
 # Words that say the number is a guess (folded; see also dates.APPROXIMATE).
 HEDGES = (*dates.APPROXIMATE, "a few", "a couple", "several", "at least", "more than", "over", "up to", "plus de", "au moins", "jusqu'a",
-          "pres de", "presque", "almost", "nearly", "اكثر من", "على الاقل")
+          "pres de", "presque", "almost", "nearly", "moins de", "plus ou moins", "less than", "fewer than", "اكثر من", "على الاقل")
 # Words after or before a number that make it an age ("15 years", "looked 15", "aged 16").
 AGE_AFTER = r"(?:years?|yrs?|y\.?o\b|year-old|ans\b|an\b|سنة|سنه|سنوات|سنين|سنين|عاما?(?!\w)|лет|рок|рік|ani\b|lat\b|anos|ano\b)"
 AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages|(?<!y en )(?<!y )avait|avaient|semblai\w*|"
@@ -61,20 +61,32 @@ _ARABIC_TEENS = re.compile(r"(?<!\w)(?:و)?(" + "|".join(sorted(_TEEN_ROOTS, key
 # her 2 kids", "une femme et ses trois enfants". Read as the number one, so the list adds up.
 _PERSON_NOUN = (r"(?:mother|father|mum|mom|dad|woman|lady|man|guy|boy|girl|child|kid|baby|infant|toddler|son|daughter|"
                 r"husband|wife|sister|brother|niece|nephew|cousin|neighbou?r|friend|teen\w*|mere|pere|maman|papa|femme|"
-                r"dame|homme|garcon|fille|enfant|bebe|fils|mari|soeur|frere|niece|neveu|cousine?|voisine?|amie?|ado)")
+                r"dame|homme|garcon|fille|enfant|bebe|fils|mari|soeur|sœur|frere|niece|neveu|cousine?|voisine?|amie?|ado)")
 _ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|my|the|une?|sa|son|leur|ma|mon|la|le|l')\s*(?=(?:(?:little|"
                          r"young|small|older|younger|petite?|grande?|jeune|vieille|vieux)\s+)?" + _PERSON_NOUN + r"(?!\w))")
 _ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|"
-                            r"جار|جاره|جارة|صاحب|صاحبه|صاحبة|صديق|صديقه|صديقة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?(?:\s+(?:و|مع)|$))")
+                            r"جار|جاره|جارة|صاحب|صاحبه|صاحبة|صديق|صديقه|صديقة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?"
+                            r"(?:\s+(?:و|مع|عمر\w*|بعمر)|$))")  # "وطفل عمره 3 سنين": and a child aged 3
 # The person answering, counted among them: "me and my sister", "انا ومعي ثنين".
 _WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|with|avec|و|مع|ومعي|معي)(?!\w)|"
                       r"^\s*(?:she|he|elle|lui|هي|هو)\s+(?:and|et|with|avec|و|مع)(?!\w)|"
                       r"(?<!\w)(?:and|et|with|avec)\s+(?:me|moi|myself)(?!\w)|(?<!\w)(?:ومعي|وياي|معاي)(?!\w)")
 # A total said as such wins over the groups before it: "2 vehicles, 9 pax in total".
 _TOTAL = re.compile(r"(?:family|famille|عيله|عيلة|عائله|عائلة|اسره|اسرة)\s+(?:of|de|من)\s+(\d+)|"
+                    r"^\s*(?:we were|we are|there were|on etait|on est|nous etions|nous sommes|ils etaient|كنا|احنا)\s+(\d+)(?!\s*\w)|"
                     r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
                     r"bil ?majmu\w*|بالمجموع|المجموع|كلهم|اجمالا)(?!\w)|(?:in total|au total|en tout|total of|"
                     r"total:?|بالمجموع|المجموع)\s*(\d+)")
+# One person and no number: "juste moi", "just her", "ma soeur seulement", "اختي بس", "only my daughter".
+_ALONE = re.compile(r"^\s*(?:(?:only|just|seulement|juste|uniquement|que|bas|فقط|بس)\s+)?(?:me|myself|her|him|moi|elle|lui|"
+                    r"(?:my|his|her|their|our|ma|mon|sa|son|notre|leur)\s+(?:(?:little|young|older|younger|petite?|grande?|jeune)\s+)?"
+                    + _PERSON_NOUN + r"|انا|هي|هو|(?:ال)?(?:اخت|اخو|بنت|ابن|زوج|مرت|جار|صاحب|صديق|ام|اب)\w{0,3})"
+                    r"(?:\s+(?:only|alone|seule?|seulement|uniquement|tout seul|toute seule|بس|فقط|لحالها|لحاله|لحالي|وحدها|وحده|وحدي))?"
+                    r"\s*[.!]*\s*$")
+# Ages said one by one: "une de 15, l'autre 17", "وحدة ١٥ والتانية ١٧", "one 15, the other 17".
+_EACH_AGE = re.compile(r"(?<!\w)(?:one|l'une|l'un|une|un|وحد[ةه]|واحد)\s+(?:de\s+|is\s+|a\s+)?(\d{1,2})\s*(?:ans|years?|yrs?|سنة|سنه|سنين)?"
+                       r"\s*(?:,|and|et|و)?\s*(?:the other|l'autre|(?:ال)?(?:تاني|ثاني|اخرى|تانية|ثانية|تانيه|ثانيه))"
+                       r"\s+(?:is\s+|a\s+)?(\d{1,2})(?!\d)")
 # Things counted beside people, which are not people: "2 vehicles", "3 rooms".
 _NOT_PEOPLE = re.compile(r"\s*(?:vehicles?|cars?|vans?|trucks?|lorr(?:y|ies)|buses|minibus\w*|boats?|rooms?|houses?|"
                          r"flats?|days?|nights?|hours?|weeks?|months?|km|kilomet\w*|euros?|dollars?|usd|eur|voitures?|"
@@ -148,15 +160,20 @@ def understand(text: str | None, lang: str) -> Count:
     # "entre 10 et 13 ans", "between 10 and 13": a range, like "10-13".
     folded = re.sub(r"(?<!\w)(?:entre|between|بين|между|між|miedzy|intre|entre)\s+(\d+)\s+(?:et|and|و|и|і|a|si|y)\s+(\d+)",
                     r"\1 to \2", folded)
+    each = _EACH_AGE.search(folded)
+    folded = _EACH_AGE.sub(lambda m: f"{m.group(1)} yrs and {m.group(2)} yrs", folded)
+    # "une dizaine d'enfants", "dont une quinzaine de femmes": about ten, counted like a number
+    folded = re.sub(r"(?<!\w)(?:une\s+)?(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|centaine)"
+                    r"\s+(?:d'|de\s+)", lambda m: f"about {ABOUT[m.group(1)]} ", folded)
     for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]:
         folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
                         lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
     # "وخمس اطفال" (and five children): the "and" joined to the number, apart
     folded = re.sub(r"(?<!\w)و(?=\d|(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
     folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)
-    listed_ages = bool(_AGE_LIST.search(folded))
+    listed_ages = bool(_AGE_LIST.search(folded)) or bool(each)
     folded = _groups(folded)
-    numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\d)", lambda m: " " * len(m.group()), folded)
+    numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\w)", lambda m: " " * len(m.group()), folded)
     found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)
                    if float(value).is_integer() and 0 <= value <= 100_000)
     ages: list[int] = []
@@ -247,6 +264,8 @@ def understand(text: str | None, lang: str) -> Count:
             if re.search(rf"(?<!\w){re.escape(word)}", folded):
                 number, up_to, approximate = value, None, True
                 break
+    if number is None and not found and _ALONE.match(folded):
+        number = 1  # "juste moi", "ma soeur seulement"
     if number is None and minors is not None and minors_direct:
         number = minors  # "two kids": two people, both children ("2 are kids" says no total)
     children = bool(re.search(rf"(?<!\w){CHILDREN}", folded))
