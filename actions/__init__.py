@@ -3,6 +3,7 @@ the action server fail safely."""
 import hmac
 import logging
 import os
+import threading
 
 from rasa_sdk import executor as _executor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
@@ -67,3 +68,18 @@ def _guard_app() -> None:
 
 
 _guard_app()
+
+
+def _warm() -> None:
+    """The statistical reader's models (``bot.vocabulary.likeness``) are learnt in the background
+    at start (a few seconds), not at a person's first free-text answer."""
+    from bot.dialogue import language
+    from bot.vocabulary import likeness
+
+    try:
+        likeness.warm(list(language.SUPPORTED))
+    except Exception as exc:  # learnt again at first use; never stops the server
+        _logger.warning("warming the answer reader failed (%s)", type(exc).__name__)
+
+
+threading.Thread(target=_warm, name="warm-reader", daemon=True).start()

@@ -7,8 +7,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from bot.dialogue import language, messages
-from bot.vocabulary import counts, dates, lexicon
+from bot.dialogue import cues, language, messages
+from bot.vocabulary import counts, dates, lexicon, likeness
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -256,6 +256,22 @@ def _attached(text: str, words: Iterable[str], others: Iterable[str]) -> bool:
     return all(any(near(a, b) for b in kinds) for a in work)
 
 
+# Where the statistical reader (vocabulary.likeness), when at least this sure, decides over the words:
+# what stage a group was at and how the person knows are told by descriptions more than by names
+# ("they were gathering them in a flat before the bus", "I fix their cars and opened the boot").
+_LIKELY_OVER_WORDS = {"stage": 0.6, "knowledge_source": 0.8}
+# For signs of control, the reader adds a sign when nearly sure, drops a sign the words named when
+# nearly sure it is not meant ("no pay at all" beside false promises), and reads what the words
+# could not ("the guy at the door has a gun and nobody goes out").
+_LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
+
+
+def _likely(slot: str, text: str, lang: str | None) -> dict[str, float]:
+    if text.rstrip().endswith("?") or word_count(text) < 2 or cues.command(text, lang or language.DEFAULT):
+        return {}  # a question back, a word or a command ("je préfère ne pas dire"): the words decide
+    return likeness.probabilities(slot, text, lang or language.DEFAULT)
+
+
 _CHILD_WORDS = ("kid", "child", "children", "minor", "enfant", "gamin", "gosse", "mineur", "اطفال", "طفل", "صغار")
 
 
@@ -312,6 +328,11 @@ def interpret(
                 if by_words and not by_words.unclear and by_words.value in opts and by_words.value != value:
                     return by_words
                 return Answer(value, extra=aged)
+        if slot in _LIKELY_OVER_WORDS:
+            likely = _likely(slot, text, lang)
+            best = max(likely, key=likely.get) if likely else None
+            if best in opts and likely[best] >= _LIKELY_OVER_WORDS[slot]:
+                return Answer(best)
         named = _matching(opts, text, slot, path, lang)
         if "no" in named and "yes" in opts and slot == "minors" and _first_word_answer(opts, text) != "no" and _only_negated(
                 text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
@@ -391,6 +412,13 @@ def interpret(
             if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
                     "ChildLabour" in matches or "Servitude" in matches or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
+        if slot == "control_signs" and (likely := _likely(slot, text, lang)):
+            if matches in ([], ["Other"]):
+                matches = [v for v in opts if likely.get(v, 0) > _LIKELY_ALONE] or matches
+            else:
+                matches = [v for v in matches if likely.get(v, 1) >= _LIKELY_DROP] + [
+                    v for v in opts if v not in matches and v != "None" and likely.get(v, 0) > _LIKELY_ADD]
+                matches = [v for v in matches if v != "None"] if len(matches) > 1 else matches
         if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:

@@ -88,7 +88,7 @@ def understood(given: dict[str, Any], slots: dict[str, Any], lang: str) -> dict[
         seen = people.citizenship_and_languages(given["victims_nationality"])
         found.update({k: v for k, v in seen.items() if v})
     if "perpetrators" in given:
-        found["perpetrator_roles"] = people.roles_in(given["perpetrators"])
+        found["perpetrator_roles"] = people.roles_in(given["perpetrators"], lang)
     return found
 
 

@@ -12,7 +12,7 @@ import functools
 import re
 from pathlib import Path
 
-from bot.vocabulary import lexicon, places
+from bot.vocabulary import lexicon, likeness, places
 from bot.vocabulary.text import fold
 
 # Language names as people write them (folded stems, English, French, Arabic and the other
@@ -289,10 +289,27 @@ def _role_stems() -> dict[str, tuple[str, ...]]:
     return {role: tuple(dict.fromkeys([*stems, *more.get(role, ())])) for role, stems in ROLES.items()}
 
 
-def roles_in(text: str) -> list[str]:
+# The statistical reader (vocabulary.likeness) adds a role when nearly sure of it and drops a role
+# the words named when nearly sure it is not meant ("garde tout l'argent" names no guard).
+_LIKELY_ADD, _LIKELY_DROP = 0.8, 0.05
+
+
+@functools.lru_cache(maxsize=1)
+def _role_patterns() -> dict[str, re.Pattern]:
+    """One pattern per role, of all its stems (as ``_has`` reads each: Arabic ones after a prefix)."""
+    def one(stem: str) -> str:
+        stem = fold(stem)
+        return (_ROLE_PREFIX if _ARABIC.match(stem) else "") + re.escape(stem)
+    return {role: re.compile(r"(?<!\w)(?:" + "|".join(sorted({one(s) for s in stems}, key=len, reverse=True)) + ")")
+            for role, stems in _role_stems().items()}
+
+
+def roles_in(text: str, lang: str | None = None) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
     folded = f" {fold(text or '')} "
-    found = {role for role, stems in _role_stems().items() if any(_has(folded, s, _ROLE_PREFIX) for s in stems)}
+    found = {role for role, pattern in _role_patterns().items() if pattern.search(folded)}
+    likely = likeness.probabilities("roles", text, lang) if lang and len((text or "").split()) > 1 else {}
+    found = {r for r in found if likely.get(r, 1) >= _LIKELY_DROP} | {r for r, p in likely.items() if p > _LIKELY_ADD}
     if "Transporter" in found and found & {"Kidnapper", "Smuggler"} and not any(_has(folded, s, _ROLE_PREFIX) for s in _DRIVING):
         found.discard("Transporter")  # "pushed her into a van": a kidnapping, the van names no transporter
     if "SoldIndividual" in found and _SOLD_TO.search(folded):

@@ -95,11 +95,18 @@ def test_a_forged_choice_is_not_accepted():
 
 def test_an_unrecognised_multi_choice_keeps_the_persons_words():
     talk = at("control_signs")
-    talk.say("something about their phones being checked")
+    talk.say("they all had the same strange tattoo")  # branding: a sign the options do not name
     assert talk.answers["control_signs"] == ["Other"]
-    assert talk.answers["control_signs_text"] == "something about their phones being checked"
+    assert talk.answers["control_signs_text"] == "they all had the same strange tattoo"
     first, _ = summary({"path": "report", **talk.answers}, "en")
-    assert "something about their phones being checked" in first.text
+    assert "they all had the same strange tattoo" in first.text
+
+
+def test_a_sign_described_without_its_words_is_read_and_the_words_kept():
+    talk = at("control_signs")
+    talk.say("something about their phones always being checked at night")  # no option's words: the reader's
+    assert talk.answers["control_signs"] == ["RestrictsFreedom"]
+    assert talk.answers["control_signs_text"] == "something about their phones always being checked at night"
 
 
 def test_requests_inside_a_question_are_answered_then_the_question_is_asked_again():
