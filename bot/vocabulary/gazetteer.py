@@ -147,10 +147,11 @@ class Gazetteer:
                         # Found only once "ب" or "ل" is taken off ("بالموصل"): "in", "to", a cue.
                         joined = v > 0 and gram[:1] in "بل"
                         common = n == 1 and variant in ordinary
-                        candidates.append((i, n, " ".join(raw_words[i:i + n]), found, joined, common))
+                        candidates.append((i, n, " ".join(raw_words[i:i + n]), found, joined, common, variant))
                         break
         best = None
-        for i, n, said, found, joined, common in candidates:
+        ranked, beside = [], []
+        for i, n, said, found, joined, common, variant in candidates:
             if any(j <= i and i + n <= j + m and m > n for j, m, *_ in candidates):
                 continue  # "Ivano-Frankivsk", not "Ivano"
             if common and not said[:1].isupper():
@@ -161,13 +162,17 @@ class Gazetteer:
             cue = joined or (i > 0 and words[i - 1] in LOCATIVES)
             # named as a place: after a cue, capitalised, nearly alone, or (Arabic has no capitals)
             # opening the answer ("دهوك قرب المول": Duhok, near the mall)
-            marked = bool(cue) or said[:1].isupper() or len(words) <= n + 1 or (i == 0 and "\u0600" <= said[:1] <= "\u06ff")
+            # "nearly alone": beside no other place's name ("riga, vieille ville" is Riga's old town)
+            alone = len(words) <= n + 1 and not any(j + m <= i or j >= i + n for j, m, *_ in candidates)
+            marked = bool(cue) or said[:1].isupper() or alone or (i == 0 and "\u0600" <= said[:1] <= "\u06ff")
             if len(words[i]) <= 3 and n == 1 and not cue and chosen.population < SMALL:
                 continue  # "برا" (outside) is also a German village's name in Arabic script
             strong = marked or chosen.population >= SMALL or chosen.kind == "region" or n > 1
             if chosen.kind == "region" and named_country is None and n == 1 and not cue and len(words) > 2:
                 strong = False  # "Lviv" the city, not a region named like a common word
             if not strong:
+                if chosen.kind == "city" and (i > 0 and said[:1] > "\u0600"):  # kept for a capital named
+                    beside.append(Found(chosen, said, sure))  # by its country's name (below)
                 continue
             # "a white van near Lviv": Lviv. "بمزرعة برا تلعفر" (on a farm outside Tal Afar): a
             # village GeoNames calls "the farm" yields to the town, a village named alone does not.
@@ -175,10 +180,18 @@ class Gazetteer:
             # place stand in for its size.
             tiny = chosen.kind == "city" and max(chosen.population, 1_000 * len(chosen.names)) < 5_000 \
                 and not said[:1].isupper()
-            # a town before the region it is in: "en Transnistrie, à Tiraspol" is Tiraspol
-            rank = (not marked, tiny, chosen.kind == "region", i, -n)
+            # a town before the region it is in: "en Transnistrie, à Tiraspol" is Tiraspol; and before
+            # a capital named by its country's name: "بالكويت، الجهرا" is Jahra, in Kuwait
+            country_named = any(v in self.countries for v in (variant, "ال" + variant, key(said)))
+            rank = (not marked, country_named, tiny, chosen.kind == "region", i, -n)
+            ranked.append((rank, Found(chosen, said, sure)))
             if best is None or rank < best[0]:
                 best = (rank, Found(chosen, said, sure))
+        if best and best[0][1]:  # a capital named by its country's name, beside a town of that country
+            towns = [r[1] for r in sorted(ranked, key=lambda r: r[0][2:]) if not r[0][1]] + beside
+            towns = [f for f in towns if f.place.country == best[1].place.country and f.place.kind == "city"]
+            if towns:
+                return towns[0]
         if best and best[0][0]:  # found only in words not named as a place ("la vieille ville")
             # a capitalised name nearly matching a town is likelier meant: "Mosoul, dans la vieille ville"
             return self._guess(words, raw_words, named_country, near_country, marked_only=True) or best[1]
