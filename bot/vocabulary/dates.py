@@ -32,7 +32,10 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "012345678901
 REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل يومين", "اول مبارح": "قبل يومين", "اول البارحه": "قبل يومين", "اول البارحة": "قبل يومين",
             "قبل امس": "قبل يومين", "امبارح": "امس", "مبارح": "امس", "البارحه": "امس", "البارحة": "امس",
             "قبل كم يوم": "قبل 3 ايام", "من كم يوم": "قبل 3 ايام", "كم يوم": "قبل 3 ايام",
+            "الليله اللي راحت": "امس بالليل", "الليلة اللي راحت": "امس بالليل", "الليله الي راحت": "امس بالليل",
+            "الليلة الي راحت": "امس بالليل", "الليله الماضيه": "امس بالليل", "الليلة الماضية": "امس بالليل",
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
+            "debut du mois dernier": "le mois dernier", "debut du mois passe": "le mois dernier",  # Duckling: this month's
             "la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
             "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
             "the other day": "a few days ago", "the night before last": "two days ago", "the other night": "a few days ago",
@@ -153,7 +156,7 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
                   flags=re.IGNORECASE)
     # "y a 2 jours", "ya 3 jours", "ça fait une semaine": il y a
     said = re.sub(r"(?<![\w'])(?:y a|ya|ca fait|ça fait|cela fait)\s+(?=\d|(?:\w+\s+)?(?:jours?|semaines?|mois|heures?|ans?)\b)",
-                  "il y a ", said)
+                  "il y a ", said, flags=re.IGNORECASE)
     # "12.08.2026": the dotted date of most of Europe, which Duckling reads as a year alone.
     said = re.sub(r"(?<![\d.\-])(\d{1,2})[.\-](\d{1,2})[.\-](\d{2,4})(?![\d.\-])", r"\1/\2/\3", said)
     # In the conversation's language first, then the others: a person who switched language at
@@ -178,8 +181,14 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
     # A time of day said apart from the day ("2 days ago at about 1400", "yesterday afternoon,
     # maybe 3pm") is two mentions: the day from the longest that names a day, the time from the
     # longest clock. Alone, the longest mention is the date ("last Tuesday at 11pm").
+    # Not dates: a word of three Latin letters ("sorti en mer" read as mercredi) and "the days".
+    found = [e for e in found if not _NOT_A_DATE.fullmatch(fold(said[e["start"]:e["end"]]).strip(" ,.")) or len(found) == 1
+             and re.search(r"\d", said[e["start"]:e["end"]])]
+    if not found:
+        return None
     for e in found:
         e["counted_back"] = bool(COUNTED_BACK.search(fold(said[e["start"]:e["end"]])))
+        e["names_day"] = bool(WEEKDAY.search(fold(said[e["start"]:e["end"]])))
     # "about 1800" after a day is a time, not the year 1800.
     found = [e for e in found if not (len(found) > 1 and e["value"].get("grain") == "year"
                                       and _CLOCK.fullmatch(said[e["start"]:e["end"]].strip(" ,").split()[-1]))]
@@ -203,8 +212,11 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
             break
     if when is None or chosen is None:
         return None
-    if days and clocks and when.time is None and when.until is None:
-        when = replace(when, time=_instant(longest(clocks)["value"]["value"]).strftime("%H:%M"))
+    if days and clocks and when.until is None and (when.time is None or (
+            when.time == "00:00" and not re.search(r"\d", said[chosen["start"]:chosen["end"]]))):
+        # "مساء الأربعاء، على الساعة 8": Wednesday (read as its midnight), at the clock said
+        clock = longest(clocks)
+        when = replace(when, time=_as_said(_instant(clock["value"]["value"]), said[clock["start"]:clock["end"]]))
     if when.time is None and when.until is None:  # "last night around 2300": the soldier's clock
         clock = _clock(said)
         if clock:
@@ -294,7 +306,22 @@ def _is_clock(entity: dict) -> bool:
     """A time of day ("3pm", "at 1400"), not a day, a period or a time counted back from now."""
     value = entity["value"]
     return (value.get("type") != "interval" and value.get("grain") in ("hour", "minute") and bool(value.get("value"))
-            and not entity["counted_back"])
+            and not entity["counted_back"] and not entity.get("names_day"))
+
+
+_NOT_A_DATE = re.compile(r"[a-z]{1,3}|(?:the\s+)?days?|(?:les?\s+)?jours?")
+_AFTERNOON = re.compile(r"pm|p\.m|soir|evening|afternoon|night|nuit|apres-midi|midi|مساء|مسا|ليل|عصر|ظهر|вечер|ноч|ден")
+
+
+def _as_said(moment: datetime, words: str) -> str:
+    """The clock as written: Duckling reads "5h", "02:00", "الساعة 8" as the next such hour to come,
+    which may be the afternoon's; "à 5h" is 05:00 unless the words say afternoon or evening (those
+    are read by ``_half_of_day`` from the whole answer)."""
+    written = re.search(r"(?<!\d)(\d{1,2})(?:\s*[:h.]\s*(\d{2}))?(?!\d)", words)
+    hour = moment.hour
+    if written and int(written.group(1)) == hour - 12 and not _AFTERNOON.search(fold(words)):
+        hour -= 12
+    return f"{hour:02d}:{moment.minute:02d}"
 
 
 # Words that put a bare hour in the evening or in the morning: "الساعة 11 بالليل" is 23:00,
