@@ -41,8 +41,9 @@ _KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|coul
                       r"\s*(?:to\s+)?(?:go|leave|get|walk|step)\s*(?:out|outside|away|off|home)?(?!\w)|"
                       r"(?<!\w)(?:pas|jamais|plus)\s+(?:le droit|autorise\w*|libres?|la permission|capables?)\s+(?:de|d')\s*"
                       r"(?:sortir|partir|quitter|s'en aller|bouger)|(?<!\w)(?:peu\w*|pouv\w*)\s+(?:pas|jamais|plus)\s+"
-                      r"(?:sortir|partir|quitter|s'en aller)|(?<!\w)(?:ما|مو|مش|لا)\s+(?:\w+\s+)?(?:يسمح\w*|مسموح\w*|يقدر\w*|"
-                      r"تقدر\w*|يخلو\w*|يخلي\w*)\s+(?:\w+\s+)?(?:يطلع\w*|تطلع\w*|يخرج\w*|تخرج\w*|يروح\w*|يتركو\w*)|"
+                      r"(?:sortir|partir|quitter|s'en aller)|(?<!\w)(?:و|ف)?(?:ما|مو|مش|لا)\s+(?:\w+\s+)?ب?(?:يسمح\w*|مسموح\w*|يقدر\w*|"
+                      r"تقدر\w*|يگدر\w*|تگدر\w*|يخلو\w*|يخلي\w*|تخلي\w*)\s+(?:\w+\s+)?(?:يطلع\w*|تطلع\w*|يخرج\w*|تخرج\w*|"
+                      r"يروح\w*|تروح\w*|يتركو\w*)|"
                       r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)")
 # Ten hours of work a day or more, or every day of the week: very long hours, in any language.
 _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
@@ -83,14 +84,42 @@ _TELLING = re.compile(r"(?<!\w)(?:told|tells|telling|said|says|explained|confide
                       r"m'a parle|m'ont parle|m'a explique|m'ont explique|m'a confie|rumeu?rs?|"
                       r"قال|قالت|قالو|قالوا|قلي|قللي|قالتلي|قالولي|قالي|حكالي|حكتلي|حكولي|حكت لي|حكى لي|خبرني|خبرتني|خبروني|"
                       r"il disait|elle disait|ils disaient|il dit|elle dit|"
-                      r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني)(?!\w)")
+                      r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني|حچالي|حچيلي|حچتلي|حچولي|وحچالي|وحكالي|وحكتلي)(?!\w)")
 # Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
 _READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
                       r"leaked|fuite|posted|a poste|publie|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
 _SEEING = re.compile(r"(?<!\w)(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
                      r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
                      r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
-                     r"لاحظت|بعيني|بعيوني|وجدت)(?!\w)")
+                     r"لاحظت|بعيني|بعيوني|وجدت|شافهم|شفتهم|شفتها|شفته)(?!\w)")
+# Seen on a screen or in a post: "other", even said with "I saw" ("شفت فيديو عالتيك توك").
+_MEDIA = re.compile(r"(?<!\w)(?:video|videos|vidéo|tiktok|tik tok|facebook|fb|instagram|insta|telegram|whatsapp group|"
+                    r"groupe whatsapp|online|en ligne|sur internet|on the internet|social media|reseaux sociaux|post|"
+                    r"فيديو|فديو|تيك توك|التيك توك|عالتيك|فيسبوك|فيس بوك|الفيس|انستا|انستغرام|تلغرام|تيليجرام|عالنت|على النت|"
+                    r"الانترنت|بوست|منشور)(?!\w)")
+# A telling or a seeing denied: "ما حدا قلي", "nobody told me", "مو انا اللي شفت", "I didn't see it".
+_DENIED_BEFORE = re.compile(r"(?:ما حدا|ماحدا|محد|محدا|حدا ما|nobody|no one|noone|personne ne|personne|not me who|"
+                            r"didn't|didnt|did not|never|n'ai pas|n ai pas|j'ai rien|jai rien|ما|مو انا اللي|مش انا اللي|"
+                            r"مو انا الي|مش انا الي|ما انا)\s+(?:\w+\s+)?$")
+
+
+def _how_known(folded: str, named: list[str]) -> str | None:
+    """How the person knows, where the words of the options say it unclearly (see _TELLING)."""
+    def said(pattern: re.Pattern) -> bool:
+        return any(not _DENIED_BEFORE.search(folded[max(0, m.start() - 20):m.start()]) for m in pattern.finditer(folded))
+    tell, see = said(_TELLING), said(_SEEING)
+    if (_MEDIA.search(folded) or _READING.search(folded)) and not tell and (not see or _MEDIA.search(folded)) \
+            and named != ["other"]:
+        return "other"
+    if len(named) == 1 and not (named == ["told"] and see and not tell or named == ["observed"] and tell and not see):
+        return None
+    if tell:
+        return "told"
+    if see:
+        return "observed"
+    return None
+
+
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|men|women|hommes|femmes|كبار|البالغين|رجال|نسوان|نساء|взросл\w*|"
                      r"дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
@@ -155,7 +184,9 @@ def _pattern(words: tuple[str, ...], foreign: bool) -> tuple[re.Pattern, dict[in
         # Arabic words of two letters ("لا", "اي") are whole words: "لا" is not in "ولاد" (boys).
         end = r"(?!\w)" if whole or (foreign and len(w) <= 3) or (len(w) <= 2 and _ARABIC_LETTER.match(w)) else ""
         # Arabic joins "and" to the next word: "ونسوان" (and women), "وما يطلعون" (and they don't go out).
-        joined = "(?:[وف])?" if _ARABIC_LETTER.match(w) else ""
+        # And writes the article onto it: "الضرب" (the beating) is "ضرب" (beating).
+        joined = ("(?:[وف])?(?:ال|بال|لل)?" if len(w) >= 3 and not w.startswith("ال") else "(?:[وف])?") \
+            if _ARABIC_LETTER.match(w) else ""
         alternatives.append(f"{joined}({re.escape(w)}){end}")
         lengths[len(alternatives)] = len(w)
     if not alternatives:
@@ -266,6 +297,9 @@ _LIKELY_OVER_WORDS = {"stage": 0.6, "knowledge_source": 0.8}
 _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 
 
+_BUT = re.compile(r"(?:^|\s|,)(?:but|mais|بس|لكن|bas|however|though)\s+(.{3,})$")
+
+
 def _likely(slot: str, text: str, lang: str | None) -> dict[str, float]:
     if text.rstrip().endswith("?") or word_count(text) < 2 or cues.command(text, lang or language.DEFAULT):
         return {}  # a question back, a word or a command ("je préfère ne pas dire"): the words decide
@@ -328,12 +362,16 @@ def interpret(
                 if by_words and not by_words.unclear and by_words.value in opts and by_words.value != value:
                     return by_words
                 return Answer(value, extra=aged)
+        named = _matching(opts, text, slot, path, lang)
+        if slot == "knowledge_source" and {"observed", "told", "other"} <= set(opts):
+            how = _how_known(_plain(text), named)
+            if how:
+                return Answer(how)
         if slot in _LIKELY_OVER_WORDS:
             likely = _likely(slot, text, lang)
             best = max(likely, key=likely.get) if likely else None
             if best in opts and likely[best] >= _LIKELY_OVER_WORDS[slot]:
                 return Answer(best)
-        named = _matching(opts, text, slot, path, lang)
         if "no" in named and "yes" in opts and slot == "minors" and _first_word_answer(opts, text) != "no" and _only_negated(
                 text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
             named = [v for v in named if v != "no"] + ([] if "yes" in named else ["yes"])  # "مو كلهم كبار": not all adults
@@ -362,15 +400,6 @@ def interpret(
         if "unsure" in named and len(named) > 1 and after_all and _mentions(
                 after_all.group(1) or after_all.group(2), [opts["unsure"]["label"], *opts["unsure"].get("words", [])]):
             return Answer("unsure", extra=aged)  # "I don't think so, but I'm not sure", "je crois pas mais je suis pas sûr"
-        if slot == "knowledge_source" and named != ["other"] and "other" in opts and _READING.search(_plain(text)) \
-                and not _TELLING.search(_plain(text)) and not _SEEING.search(_plain(text)):
-            return Answer("other")
-        if slot == "knowledge_source" and len(named) != 1:
-            folded = _plain(text)
-            if _TELLING.search(folded) and "told" in opts:
-                return Answer("told")
-            if _SEEING.search(folded) and "observed" in opts:
-                return Answer("observed")
         matches = _one_choice(opts, named, text)
         if len(matches) == 1:
             return Answer(matches[0], extra=aged)
@@ -412,6 +441,11 @@ def interpret(
             if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
                     "ChildLabour" in matches or "Servitude" in matches or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
+        contrast = _BUT.search(fold(text))
+        if slot == "control_signs" and matches == ["None"] and contrast:
+            # "ما في تهديد بس الباسبورات كلها عند المدير": none of what was denied, but what follows
+            after = _likely(slot, contrast.group(1), lang)
+            matches = [v for v in opts if v != "None" and after.get(v, 0) > _LIKELY_ALONE] or matches
         if slot == "control_signs" and (likely := _likely(slot, text, lang)):
             if matches in ([], ["Other"]):
                 matches = [v for v in opts if likely.get(v, 0) > _LIKELY_ALONE] or matches

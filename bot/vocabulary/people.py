@@ -190,6 +190,8 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
             for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
                 if spoken(match.start(), match.end()) and not _ACCENT_BEFORE.search(folded[:match.start()]):
                     continue  # "they spoke Romanian", "Russian speakers": the language, said above
+                if _DENIED.search(folded[max(0, match.start() - 14):match.start()]):
+                    continue  # "لهجتهم مو عراقية", "not Syrian": denied, neither stated nor guessed
                 keep(code, match.start(), match.end())
     for at, country in sorted(places.countries_in(text or "")):
         keep(country, at, at + 1)
@@ -200,13 +202,20 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
         target = guessed if guess(at, end) else stated
         if code not in target:
             target.append(code)
+    if "ar" not in languages and re.search(r"لهج", folded) and set(stated + guessed) & _ARAB_COUNTRIES:
+        languages.append("ar")  # "لهجتهم عراقية": an Iraqi dialect is Arabic heard
     return {"citizenship": [c for c in stated if c not in guessed], "citizenship_uncertain": guessed,
             "languages": languages}
+
+
+_DENIED = re.compile(r"(?<!\w)(?:not|pas|mais pas|مو|مش|ليس|ليسوا|مب|مهم)\s+(?:(?!sure|certain|متاكد|اكيد)\w+\s+)?$")
+_ARAB_COUNTRIES = frozenset("DZ BH KM DJ EG IQ JO KW LB LY MR MA OM PS QA SA SO SD SY TN AE YE".split())
 
 
 # Where a clause ends: a guess or a verb of speaking holds for its own clause only.
 _CLAUSE = re.compile(r"[,;.!?…،؛]|\s(?:but|mais|however|بس|لكن|bet|но|але|ale|dar|pero)\s")
 _SPEAK_VERB = re.compile(r"(?<!\w)(?:spoke|speak\w*|talk\w*|parl\w*|يتكلم\w*|يتحدث\w*|يحكون|يحكوا|بيحكوا|يحكي|تحكي|"
+                         r"(?:ب|ع|و)?(?:ي|ت|ن)(?:حك|حچ|تكلم|تحدث)\w*|حكو|حكوا|حچو|حچوا|تكلمو\w*|"
                          r"يحچون|говор\w*|розмовля\w*|mowi\w*|vorbe\w*|habl\w*)(?!\w)")
 
 
