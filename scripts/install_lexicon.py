@@ -28,7 +28,10 @@ BROAD = {("control_signs", "PhysicalThreats"): r"^scar$|scare|afraid|fear|terrif
          ("control_signs", "RestrictsFreedom"): r"^محجوز[هة]$|phone|telephone|portable|موبايل|تلفون|تليفون|هاتف|جوال",
          ("control_signs", "TakesEarnings"): r"^(?:\w+ )?(?:keeps?|kept|takes?|took)(?: all| everything| it all)?$",
          ("control_signs", "WithholdsDocuments"): r"^bank cards?$"}
-BROAD_ROLES = {"Transporter": r"^(?:a car|cars|veh|سياره|سيارة|سيارات|باص|فان|شاحنه|شاحنة|ميكروباص)$", "Exploiter": r"cut$|^big (?:man|guy|men)$"}
+BROAD_ROLES = {"Transporter": r"^(?:a car|the car|cars|veh|ramen|سياره|سيارة|سيارات|باص|فان|شاحنه|شاحنة|ميكروباص)$",
+               "Exploiter": r"cut$|^big (?:man|guy|men)$",
+               # "car wash", "elles ramènent pas assez", "faux papiers", "he arranges the visas"
+               "ControlledIndividual": r"^(?:visas?|papiers?)$"}
 for q, opts in (src.get("options") or {}).items():
     have = loc["options"].get(q, {})
     for v, words in (opts or {}).items():

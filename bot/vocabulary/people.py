@@ -108,7 +108,10 @@ ROLES = {
     "BoughtIndividual": ["paid her family", "paid his family", "paid the family", "paid for the girl", "a paye sa famille", "a paye la famille", "دفع لاهلها", "دفع لأهلها", "bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
     "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
                              "enferme", "locks them", "locks her", "يحبس", "يقفل عليهم",
-                             "kept the", "collected", "confisqu", "garde", "surveill", "جواز", "اوراق", "حارس",
+                             # "garde" the noun, not the verb: "il garde tout l'argent" names no guard
+                             "kept the", "collected", "confisqu", "un garde", "le garde", "les gardes", "des gardes",
+                             "garde les papiers", "garde leurs papiers", "garde les passeports", "garde leurs passeports",
+                             "garde son passeport", "garde ses papiers", "surveill", "جواز", "اوراق", "حارس",
                              "حراس", "паспорт", "охран", "охорон", "paszport", "pilnow", "pasaport", "paza",
                              "pasaporte", "vigil"],
     # Anyone else who helps it happen: a corrupt official, a forger.
@@ -286,6 +289,15 @@ _SOLD_TO = re.compile(r"(?<!\w)(?:sold|sell\w*|(?:re)?vend\w*|(?:و|ف)?باع\w
                       r"واحد|رجل|رجال|شخص|زلمه|زلمة|مره|مرة|عيله|عيلة|ناس)(?!\w)")
 
 
+_FORGED = re.compile(r"(?<!\w)(?:fake|forged|false|faux|fausses?|مزور\w*)\s+(?:\w+\s+)?(?:papers?|passports?|documents?|ids?|visas?|"
+                     r"papiers?|passeports?|pieces?|اوراق|جوازات|جواز|وثائق)|(?<!\w)(?:اوراق|جوازات|جواز|وثائق)\s+مزور\w*")
+# What a person in charge is called, as opposed to what they do.
+_TITLES = re.compile(r"(?<!\w)(?:the |a |le |la |l'|un |une |ال)?(?:boss|owner|manager|in charge|madam|madame|foreman|supervisor|"
+                     r"commander|chief|patron\w*|proprio\w*|proprietaire|chef|gerant\w*|responsable|"
+                     r"صاحب|مدير|المسؤول|مسؤول|ريس|الريس|مشرف|المشرف|قائد|хозя\w*|начальн\w*|szef\w*|jefe|dueno)(?!\w)")
+_ACTING = frozenset({"Abuser", "ControlledIndividual", "Kidnapper", "BoughtIndividual", "SoldIndividual", "Transporter"})
+
+
 # Words of driving itself (not of a vehicle): a transporter beside a kidnapper or smuggler.
 _DRIVING = ("driver", "drove", "drives", "driving", "chauffeur", "conduis", "conduit", "conducteur", "سائق", "سواق", "سايق",
             "يسوق", "ساق", "водител", "водій", "kierowc", "sofer", "conductor", "chofer")
@@ -321,6 +333,13 @@ def roles_in(text: str, lang: str | None = None) -> list[str]:
     found = {r for r in found if likely.get(r, 1) >= _LIKELY_DROP} | {r for r, p in likely.items() if p > _LIKELY_ADD}
     if "Transporter" in found and found & {"Kidnapper", "Smuggler"} and not any(_has(folded, s, _ROLE_PREFIX) for s in _DRIVING):
         found.discard("Transporter")  # "pushed her into a van": a kidnapping, the van names no transporter
+    if "ControlledIndividual" in found and _FORGED.search(folded) and not _role_patterns()["ControlledIndividual"].search(
+            _FORGED.sub(" ", folded)):
+        found.discard("ControlledIndividual")  # "un mec qui leur fabrique des faux papiers": a forger, no keeper
+    if "Exploiter" in found and found & _ACTING and not _role_patterns()["Exploiter"].search(_TITLES.sub(" ", folded)):
+        # "the manager hits them", "the madam checks their phones": a title beside what the person
+        # did; exploiting is named by its own words ("takes the profit", "les fait travailler")
+        found.discard("Exploiter")
     if "SoldIndividual" in found and _SOLD_TO.search(folded):
         found.add("BoughtIndividual")  # "sold the girl to another guy": someone bought her
     return [role for role in ROLE_ORDER if role in found]
