@@ -297,6 +297,39 @@ _LIKELY_OVER_WORDS = {"stage": 0.6, "knowledge_source": 0.8}
 _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 
 
+# Pay named inside a promise is the promise ("promised good pay... no pay at all"): taken earnings
+# need a word of taking. Papers people have are not withheld ("ils avaient leurs papiers"). And
+# "nobody seemed controlled" is none seen.
+_TAKING = re.compile(r"(?<!\w)(?:take|takes|took|taken|taking|keep|keeps|kept|withh\w*|stole|steal\w*|pocket\w*|"
+                     r"prend\w*|pris|garde\w*|confisqu\w*|retien\w*|retenu\w*|vol\w*|recup\w*|encaiss\w*|"
+                     r"goes to|go to|went to|va au|va a|vont au|vont a|allait au|donne\w* tout|gives? (?:it )?all|"
+                     r"(?:[وف])?(?:ب)?(?:ياخذ|ياخد|تاخذ|اخذ|اخد|ماخذ|ماخد|ياكل|اكل|بياكل|يقبض|قبض|يلم|يحجز|حاجز)\w*)(?!\w)")
+_HAVE_PAPERS = re.compile(r"(?<!\w)(?:they|ils|elles|everyone|everybody|all of them|tout le monde|tous)\s+(?:\w+\s+)?"
+                          r"(?:had|have|has|carried|avaient|ont|avait)\s+(?:all\s+|tous\s+)?"
+                          r"(?:their|his|her|leurs?|ses|son|sa)\s+(?:own\s+)?(?:papers|passports?|documents|ids?|papiers|"
+                          r"passeports?|pieces)|(?<!\w)(?:معهم|معاهم|عندهم|بايدهم|بإيدهم|بيدهم)\s+(?:\w+\s+)?(?:جوازات\w*|"
+                          r"اوراق\w*|اوراقهم|هويات\w*|وثائق\w*|باسبور\w*)")
+_PROMISED_PAPERS = re.compile(r"(?<!\w)(?:promis\w*|promet\w*|promesse\w*|offered|وعد\w*|وعدو\w*)\s+(?:[^,.;،]{0,40}\s)?"
+                              r"(?:papers|papiers|documents|visas?|permits?|permis|titres? de sejour|اوراق|اقامه|اقامة|فيزا)")
+_HAVE_DENIED = re.compile(r"(?<!\w)(?:not|no|never|n'|pas|plus|jamais|ما|مو|مش|ماكو|مافي|ما في)\W*(?:\w+\W+){0,2}$")
+_NO_CONTROL = re.compile(r"(?<!\w)(?:nobody|no one|not|none|nothing|rien|personne|pas|aucun\w*|ما|مو|مش)\s+(?:\w+\s+){0,2}"
+                         r"(?:controlled|control|forced|under control|controle\w*|force\w*|contraint\w*|sous controle|"
+                         r"مجبور\w*|مسيطر\w*|تحت السيطره|تحت السيطرة|تحكم\w*)(?!\w)")
+
+
+def _signs_in_context(matches: list[str], folded: str) -> list[str]:
+    if "TakesEarnings" in matches and "FalsePromises" in matches and not _TAKING.search(folded):
+        matches = [v for v in matches if v != "TakesEarnings"]
+    if "WithholdsDocuments" in matches and "FalsePromises" in matches and _PROMISED_PAPERS.search(folded) \
+            and not _TAKING.search(folded):
+        matches = [v for v in matches if v != "WithholdsDocuments"]  # "promised a good job and papers"
+    if "WithholdsDocuments" in matches:
+        held = [m for m in _HAVE_PAPERS.finditer(folded) if not _HAVE_DENIED.search(folded[max(0, m.start() - 20):m.start()])]
+        if held:
+            matches = [v for v in matches if v != "WithholdsDocuments"] or ["None"]
+    return matches
+
+
 _BUT = re.compile(r"(?:^|\s|,)(?:but|mais|بس|لكن|bas|however|though)\s+(.{3,})$")
 
 
@@ -441,6 +474,8 @@ def interpret(
             if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
                     "ChildLabour" in matches or "Servitude" in matches or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
+        if slot == "control_signs" and matches in ([], ["Other"]) and _NO_CONTROL.search(_plain(text)):
+            matches = ["None"]  # "nobody seemed controlled"
         contrast = _BUT.search(fold(text))
         if slot == "control_signs" and matches == ["None"] and contrast:
             # "ما في تهديد بس الباسبورات كلها عند المدير": none of what was denied, but what follows
@@ -453,6 +488,8 @@ def interpret(
                 matches = [v for v in matches if likely.get(v, 1) >= _LIKELY_DROP] + [
                     v for v in opts if v not in matches and v != "None" and likely.get(v, 0) > _LIKELY_ADD]
                 matches = [v for v in matches if v != "None"] if len(matches) > 1 else matches
+        if slot == "control_signs":
+            matches = _signs_in_context(matches, _plain(text))
         if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
