@@ -330,6 +330,8 @@ def _signs_in_context(matches: list[str], folded: str) -> list[str]:
     return matches
 
 
+_HARVEST = re.compile(r"harvest\w*\s+(?:of\s+)?(?:their\s+|the\s+)?organs?|organs?\s+harvest\w*|harvesting organs|"
+                      r"prelev\w*|recolte\w* d'organes")
 _BUT = re.compile(r"(?:^|\s|,)(?:but|mais|بس|لكن|bas|however|though)\s+(.{3,})$")
 
 
@@ -456,7 +458,7 @@ def interpret(
             matches.append("RestrictsFreedom")  # "they werent allowed to go outside", "pas le droit de sortir"
         if long_hours and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches:
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
-        if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches \
+        if slot == "exploitation_type" and "ChildLabour" in opts and "ChildLabour" not in matches and "ForcedBegging" not in matches \
                 and (_CHILDREN.search(fold(text)) or counts.understand(text, lang or language.DEFAULT).youngest_minor is not None) \
                 and (_WORKING.search(fold(text)) or "ForcedLabour" in matches):
             matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"
@@ -472,7 +474,9 @@ def interpret(
             # beside child labour, any work is the children's; beside another kind, work is that
             # kind's only when said as part of its name ("sex work")
             if not _mentions(text, own) and not _ADULTS.search(fold(text)) and (
-                    "ChildLabour" in matches or "Servitude" in matches or _attached(text, labour.get("words", []), others)):
+                    "ChildLabour" in matches or "Servitude" in matches or "ForcedBegging" in matches
+                    or "OrganRemoval" in matches and _HARVEST.search(fold(text))
+                    or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
         if slot == "control_signs" and matches in ([], ["Other"]) and _NO_CONTROL.search(_plain(text)):
             matches = ["None"]  # "nobody seemed controlled"
@@ -490,6 +494,12 @@ def interpret(
                 matches = [v for v in matches if v != "None"] if len(matches) > 1 else matches
         if slot == "control_signs":
             matches = _signs_in_context(matches, _plain(text))
+        first_clause = re.split(r"[,;.،]", text)[0]
+        if slot == "exploitation_type" and len(matches) > 1 and "Other" in matches and _dont_know(first_clause, lang):
+            matches = [v for v in matches if v != "Other"]  # "jsp trop, du sexe je pense": sex, not "other"
+        if slot == "exploitation_type" and matches == ["ForcedLabour"] and _dont_know(first_clause, lang) \
+                and word_count(text) <= 8 and not _FORCE.search(fold(text)):
+            return Answer(question.skip_value)  # "ما اعرف شنو كانوا يشغلوهم": what work, not known
         if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
