@@ -83,14 +83,19 @@ ROLES = {
     "Transporter": ["driver", "drove", "drives", "driving", "transport", "يسوق", "سواق", "سايق", "ساق السيارة", "bus", "van", "truck", "lorry", "taxi",
                     "chauffeur", "conduis", "conducteur", "سائق", "ساق", "نقل", "водител", "водій", "kierowc",
                     "sofer", "conductor", "chofer"],
-    "RecruiterOrIntermediary": ["finds girls", "finds women", "finds workers", "find girls", "found girls", "makes friends with", "made friends with", "befriend", "groom", "posted the job", "posts jobs", "posted jobs", "job ad", "lured", "lures", "talked them into", "talked her into", "convinced", "persuaded", "cherche des filles", "cherchait des filles", "تقنع", "يقنع", "اقنع", "يقنعون", "تجيب البنات", "بتجيب البنات", "يعرض شغل", "تعرض شغل", "recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
+    "RecruiterOrIntermediary": ["arranged the job", "arranged everything", "arranges the jobs", "set up the job", "sets up the jobs",
+                                "organise le travail", "a tout organise", "trouve le travail", "رتب الشغل", "رتب كل شي", "دبرلها الشغل",
+                                "finds girls", "finds women", "finds workers", "find girls", "found girls", "makes friends with", "made friends with", "befriend", "groom", "posted the job", "posts jobs", "posted jobs", "job ad", "lured", "lures", "talked them into", "talked her into", "convinced", "persuaded", "cherche des filles", "cherchait des filles", "تقنع", "يقنع", "اقنع", "يقنعون", "تجيب البنات", "بتجيب البنات", "يعرض شغل", "تعرض شغل", "recruit", "job offer", "offered", "promised", "agent", "agency", "advert",
                                 "middleman", "middle man", "intermediar", "broker", "found the workers", "found them work",
                                 "rabatteur", "intermediaire", "commission", "placee", "place des",
                                 "recrut", "propos", "promis", "annonce", "وعد", "يوعد", "وظيف", "بشغل", "مكتب",
                                 "تجند", "يجند", "سمسار", "يجيب عمال", "يجيب بنات", "وسيط", "вербов",
                                 "вербув", "обещал", "обіцял", "werbow", "obiecy", "recrut", "promet", "recluta",
                                 "prometi", "ofrec"],
-    "Smuggler": ["get people across", "getting people across", "take people across", "taking people across", "across the river", "faire passer", "font passer", "fait passer", "يهربون", "يهرب الناس", "smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
+    "Smuggler": ["get them over", "got them over", "take them over", "took them over the", "through the woods", "through the forest",
+                 "over the mountains", "across the border", "over the border", "a travers la foret", "par la foret", "par la montagne",
+                 "organise le passage", "a organise le passage", "le passage de la frontiere", "يعبرهم", "عبرهم", "قطعهم الحدود",
+                 "get people across", "getting people across", "take people across", "taking people across", "across the river", "faire passer", "font passer", "fait passer", "يهربون", "يهرب الناس", "smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
     "Kidnapper": ["emmenee de force", "emmene de force", "emmenes de force", "attrapee dans la rue", "jetee dans", "at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
                   "took the girls away", "took her away", "de force", "enleve", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
@@ -117,7 +122,13 @@ ROLES = {
     # Anyone else who helps it happen: a corrupt official, a forger.
     "Other": ["bribe", "corrupt", "forged", "forger", "pot-de-vin", "corrompu", "faux papiers", "رشوة", "رشوه", "رشاوي",
               "مزور", "تزوير", "взятк", "хабар", "lapowk", "mita", "soborno"],
-    "Exploiter": ["recuperer tout l'argent", "recupere tout l'argent", "recuperer l'argent", "l'emploie", "les emploie", "employs her", "employs them", "takes the profit", "الكفيل", "gives the orders", "gave the orders", "chez qui elle travaille", "chez qui ils travaillent", "chez qui il travaille", "la famille chez", "the family she works for", "تدير", "يدير", "يديرون", "يجمعون المصاري", "يجمع المصاري", "يجمعون الفلوس", "يجمع الفلوس", "boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
+    "Exploiter": ["takes all their money", "takes all the money", "takes their money", "takes everything she earns",
+                  "takes everything they earn", "takes everything he earns", "takes her wages", "takes their wages",
+                  "takes his wages", "keeps their pay", "keeps their wages", "keeps the money", "keeps all the money",
+                  "put her on the street", "puts her on the street", "put them on the street", "puts them on the street",
+                  "prend tout l'argent", "prend leur argent", "prend tout leur argent", "prend leur salaire",
+                  "ياخذ فلوسهم", "ياخذ كل فلوسهم", "بياخذ المصاري", "بياخذ مصاريهم", "ياخذ رواتبهم", "ياخذ معاشهم",
+                  "recuperer tout l'argent", "recupere tout l'argent", "recuperer l'argent", "l'emploie", "les emploie", "employs her", "employs them", "takes the profit", "الكفيل", "gives the orders", "gave the orders", "chez qui elle travaille", "chez qui ils travaillent", "chez qui il travaille", "la famille chez", "the family she works for", "تدير", "يدير", "يديرون", "يجمعون المصاري", "يجمع المصاري", "يجمعون الفلوس", "يجمع الفلوس", "boss", "owner", "manager", "in charge", "pimp", "madam", "employer", "acted like", "ran the",
                   "runs the", "collects the money", "يقبض", "يجيب الزباين", "يجيب الزبائن", "يلم الفلوس", "ramasse l'argent", "encaiss", "gerait", "gere ", "envoie mendier",
                   "les fait travailler", "les fait bosser", "collected the money", "took the money", "takes the money",
                   "foreman", "supervisor",
@@ -292,9 +303,10 @@ _SOLD_TO = re.compile(r"(?<!\w)(?:sold|sell\w*|(?:re)?vend\w*|(?:و|ف)?باع\w
 _FORGED = re.compile(r"(?<!\w)(?:fake|forged|false|faux|fausses?|مزور\w*)\s+(?:\w+\s+)?(?:papers?|passports?|documents?|ids?|visas?|"
                      r"papiers?|passeports?|pieces?|اوراق|جوازات|جواز|وثائق)|(?<!\w)(?:اوراق|جوازات|جواز|وثائق)\s+مزور\w*")
 # What a person in charge is called, as opposed to what they do.
-_TITLES = re.compile(r"(?<!\w)(?:the |a |le |la |l'|un |une |ال)?(?:boss|owner|manager|in charge|madam|madame|foreman|supervisor|"
-                     r"commander|chief|patron\w*|proprio\w*|proprietaire|chef|gerant\w*|responsable|"
-                     r"صاحب|مدير|المسؤول|مسؤول|ريس|الريس|مشرف|المشرف|قائد|хозя\w*|начальн\w*|szef\w*|jefe|dueno)(?!\w)")
+# (An owner or a boss profits from the work: "the owner of the car wash hits them" is both.)
+_TITLES = re.compile(r"(?<!\w)(?:the |a |le |la |l'|un |une |ال)?(?:manager|in charge|madam|madame|foreman|supervisor|"
+                     r"commander|chief|chef de chantier|chef d'equipe|gerant\w*|responsable|"
+                     r"مدير|المسؤول|مسؤول|ريس|الريس|مشرف|المشرف|قائد|начальн\w*)(?!\w)")
 _ACTING = frozenset({"Abuser", "ControlledIndividual", "Kidnapper", "BoughtIndividual", "SoldIndividual", "Transporter"})
 
 
@@ -325,9 +337,16 @@ def _role_patterns() -> dict[str, re.Pattern]:
             for role, stems in _role_stems().items()}
 
 
+# Not people sold nor vehicles driven: "makes us sell drugs", "sent the bus ticket".
+_NOT_A_ROLE = re.compile(r"(?<!\w)(?:sell\w*|sold|vend\w*|يبيع\w*|بيبيع\w*|باع\w*)\s+(?:\w+\s+)?(?:drugs?|weed|flowers|tissues|"
+                         r"cigarettes|stuff|things|goods|drogue\w*|fleurs|mouchoirs|cigarettes|مخدرات|حشيش|ورد|مناديل|دخان)(?!\w)|"
+                         r"(?<!\w)(?:bus|train|plane|flight|boat|ferry)\s+tickets?|billets? (?:de|d')\s*(?:bus|train|avion|bateau)|"
+                         r"تذكر\w*\s+(?:ال)?(?:باص|طياره|طيارة|قطار)")
+
+
 def roles_in(text: str, lang: str | None = None) -> list[str]:
     """HTCDS roles the description of the people in control names, in the standard's order."""
-    folded = f" {fold(text or '')} "
+    folded = _NOT_A_ROLE.sub(" ", f" {fold(text or '')} ")
     found = {role for role, pattern in _role_patterns().items() if pattern.search(folded)}
     likely = likeness.probabilities("roles", text, lang) if lang and len((text or "").split()) > 1 else {}
     found = {r for r in found if likely.get(r, 1) >= _LIKELY_DROP} | {r for r, p in likely.items() if p > _LIKELY_ADD}
