@@ -44,7 +44,10 @@ _KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|coul
                       r"(?:sortir|partir|quitter|s'en aller)|(?<!\w)(?:و|ف)?(?:ما|مو|مش|لا)\s+(?:\w+\s+)?ب?(?:يسمح\w*|مسموح\w*|يقدر\w*|"
                       r"تقدر\w*|يگدر\w*|تگدر\w*|يخلو\w*|يخلي\w*|تخلي\w*)\s+(?:\w+\s+)?(?:يطلع\w*|تطلع\w*|يخرج\w*|تخرج\w*|"
                       r"يروح\w*|تروح\w*|يتركو\w*)|"
-                      r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)")
+                      r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)|"
+                      r"(?<!\w)(?:doesnt|dont|didnt|wont|never|not|wouldnt)\s+let\s+(?:anyone|anybody|them|her|him|us|people|"
+                      r"the \w+)\s+(?:go\s+)?(?:out|leave|outside|go)(?!\w)|(?<!\w)(?:nobody|no one|noone)\s+(?:leaves|goes out|"
+                      r"gets out|can leave|is allowed out)|(?<!\w)personne ne (?:sort|part|quitte)|laisse(?:nt)? (?:personne|pas) sortir")
 # Ten hours of work a day or more, or every day of the week: very long hours, in any language.
 _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
@@ -75,7 +78,9 @@ def _long_span(folded: str) -> bool:
     return False
 
 
-_BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu")
+_BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu|"
+                      r"(?:no,?\s+)?i don'?t think so|i do not think so|not that i saw|not really|"
+                      r"(?:non,?\s+)?je (?:ne )?(?:crois|pense) pas|pas vraiment|pas que je sache|لا ما اظن|ما اظن|ما اعتقد|لا اعتقد")
 # How the person knows: telling said in so many words is "told" even beside what they saw ("I drove
 # them and they told me"); seeing said in the first person is "observed" beside a job that often
 # hears ("I drive for a volunteer group... I saw it during one of my runs").
@@ -87,7 +92,8 @@ _TELLING = re.compile(r"(?<!\w)(?:told|tells|telling|said|says|explained|confide
                       r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني|حچالي|حچيلي|حچتلي|حچولي|وحچالي|وحكالي|وحكتلي)(?!\w)")
 # Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
 _READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
-                      r"leaked|fuite|posted|a poste|publie|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
+                      r"leaked|fuite|posted|a poste|publie|anonymous|anonyme|unsigned|no name on it|a letter|une lettre|lettre anonyme|"
+                      r"رساله مجهوله|رسالة مجهولة|بدون اسم|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
 _SEEING = re.compile(r"(?<!\w)(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
                      r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
                      r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
@@ -300,6 +306,14 @@ _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 # Pay named inside a promise is the promise ("promised good pay... no pay at all"): taken earnings
 # need a word of taking. Papers people have are not withheld ("ils avaient leurs papiers"). And
 # "nobody seemed controlled" is none seen.
+# No day off, shifts of many hours: very long hours ("they never get a day off", "14 hr shifts", "Sundays too").
+_NO_REST = re.compile(r"(?<!\w)(?:never|no|not|without|sans|jamais|pas de|pas un|aucun|ما|ماكو|مافي|ما في|بدون|بلا|ولا)\s+(?:\w+\s+){0,3}"
+                      r"(?:day off|days off|rest day|day of rest|holiday|weekend|jour de repos|jours de repos|jour de conge|"
+                      r"jour off|repos|conge|عطله|عطلة|عطل|اجازه|اجازة|اجازات|يوم راحه|يوم راحة|راحه|راحة)(?!\w)|"
+                      r"(?<!\d)(?:1[0-9]|2[0-4])\s*(?:h|hr|hrs|hours?|heures?|ساعه|ساعة)\s*(?:shifts?|journees?|de travail|"
+                      r"of work|work|days?|شغل|دوام)(?!\w)|(?<!\w)(?:sundays too|weekends too|dimanche aussi|dimanches aussi|"
+                      r"morning (?:till|until|to) (?:night|late|midnight)|du matin au soir|de l'aube|ليل نهار|ليل ونهار|من الصبح لليل|"
+                      r"من الصبح للمسا|7 days a week|7 jours sur 7|7/7|24/7)(?!\w)")
 _TAKING = re.compile(r"(?<!\w)(?:take|takes|took|taken|taking|keep|keeps|kept|withh\w*|stole|steal\w*|pocket\w*|"
                      r"prend\w*|pris|garde\w*|confisqu\w*|retien\w*|retenu\w*|vol\w*|recup\w*|encaiss\w*|"
                      r"goes to|go to|went to|va au|va a|vont au|vont a|allait au|donne\w* tout|gives? (?:it )?all|"
@@ -330,6 +344,14 @@ def _signs_in_context(matches: list[str], folded: str) -> list[str]:
     return matches
 
 
+# Where sex is sold, not a trade of its own; businesses and households, which tell labour from servitude.
+_VENUE = re.compile(r"hotels?|motels?|hotel rooms?|rooms?|flats?|apartments?|hôtels?|hôtel|chambres?|appartements?|"
+                    r"فندق|الفندق|بالفندق|فنادق|شقه|شقة|شقق|غرفه|غرفة")
+_BUSINESS = re.compile(r"(?<!\w)(?:restaurant|kitchen of the|hotel|motel|office|factory|salon|car ?wash|shop|store|bar|cafe|"
+                       r"bakery|warehouse|hôtel|usine|bureau|boutique|magasin|boulangerie|entrepot|مطعم|فندق|مصنع|محل|مكتب|"
+                       r"مخبز|كافيه|قهوه|قهوة)\w*")
+_HOUSEHOLD = re.compile(r"(?<!\w)(?:house|home|family|household|maid|nanny|domestic|maison|famille|domestique|menage chez|"
+                        r"bonne|nounou|بيت|البيت|بيوت|عيله|عيلة|عائله|عائلة|خادم\w*|شغاله|شغالة)")
 _HARVEST = re.compile(r"harvest\w*\s+(?:of\s+)?(?:their\s+|the\s+)?organs?|organs?\s+harvest\w*|harvesting organs|"
                       r"prelev\w*|recolte\w* d'organes")
 _BUT = re.compile(r"(?:^|\s|,)(?:but|mais|بس|لكن|bas|however|though)\s+(.{3,})$")
@@ -405,8 +427,8 @@ def interpret(
         if slot in _LIKELY_OVER_WORDS:
             likely = _likely(slot, text, lang)
             best = max(likely, key=likely.get) if likely else None
-            if best in opts and likely[best] >= _LIKELY_OVER_WORDS[slot]:
-                return Answer(best)
+            if best in opts and likely[best] >= (_LIKELY_OVER_WORDS[slot] if named else _LIKELY_ALONE):
+                return Answer(best)  # sure enough over the words, or likelier than not where no words name one
         if "no" in named and "yes" in opts and slot == "minors" and _first_word_answer(opts, text) != "no" and _only_negated(
                 text, [w for w in opts["no"].get("words", []) if len(w) > 3]) and not _only_negated(text, opts["yes"].get("words", [])):
             named = [v for v in named if v != "no"] + ([] if "yes" in named else ["yes"])  # "مو كلهم كبار": not all adults
@@ -450,7 +472,7 @@ def interpret(
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         digits = _plain(text).translate(dates.DIGITS)
-        long_hours = slot == "control_signs" and bool(_LONG_HOURS.search(digits) or _long_span(digits))
+        long_hours = slot == "control_signs" and bool(_LONG_HOURS.search(digits) or _long_span(digits) or _NO_REST.search(digits))
         if named and not matches and "None" in opts and not long_hours:
             matches = ["None"]  # "no violence, no locks": every sign named was denied
         if slot == "control_signs" and "RestrictsFreedom" in opts and "RestrictsFreedom" not in matches \
@@ -462,6 +484,14 @@ def interpret(
                 and (_CHILDREN.search(fold(text)) or counts.understand(text, lang or language.DEFAULT).youngest_minor is not None) \
                 and (_WORKING.search(fold(text)) or "ForcedLabour" in matches):
             matches.append("ChildLabour")  # "des gamins de 12 ans qui bossaient dans un atelier"
+        if slot == "exploitation_type" and "ForcedLabour" in matches and "SexualExploitation" in matches and not _mentions(
+                text, [w for w in [opts["ForcedLabour"]["label"], *opts["ForcedLabour"].get("words", [])]
+                       if not _VENUE.fullmatch(fold(w).strip())]):
+            matches.remove("ForcedLabour")  # "sleep with men in the hotel rooms": the hotel is where, not work
+        if slot == "exploitation_type" and "Servitude" in matches and _BUSINESS.search(fold(text)) \
+                and not _HOUSEHOLD.search(fold(text)):
+            # "cooking in a restaurant kitchen": a business's work, not a household's servitude
+            matches = [v for v in matches if v != "Servitude"] + ([] if "ForcedLabour" in matches else ["ForcedLabour"])
         if slot == "exploitation_type" and "ForcedLabour" in matches and len(matches) > 1:
             # "sex work", "kids working in the cotton fields": work named as part of another kind,
             # not forced labour besides it, which needs its own words ("forced labour", "farm"),

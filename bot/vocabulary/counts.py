@@ -87,6 +87,11 @@ _ALONE = re.compile(r"^\s*(?:(?:only|just|seulement|juste|uniquement|que|bas|ف�
 _EACH_AGE = re.compile(r"(?<!\w)(?:one|l'une|l'un|une|un|وحد[ةه]|واحد)\s+(?:de\s+|is\s+|a\s+)?(\d{1,2})\s*(?:ans|years?|yrs?|سنة|سنه|سنين)?"
                        r"\s*(?:,|and|et|و)?\s*(?:the other|l'autre|(?:ال)?(?:تاني|ثاني|اخرى|تانية|ثانية|تانيه|ثانيه))"
                        r"\s+(?:is\s+|a\s+)?(\d{1,2})(?!\d)")
+_ADULTS_THEN = re.compile(r"\s*(?:adults?|women|men|adultes?|femmes|hommes|كبار|نساء|رجال|نسوان)\s*[,،]\s*")
+# One child named, with an article: "her daughter", "the boy", "ابنها".
+_ONE_CHILD = re.compile(r"(?<!\w)(?:a|an|one|1|the|her|his|their|my|une?|la|le|sa|son|leur|ma|mon)\s+(?:little\s+|young\s+|petite?\s+)?"
+                        r"(?:daughter|son|girl|boy|child|kid|baby|fille|fils|garcon|enfant|gamine?|bebe)(?!\w)|"
+                        r"(?<!\w)(?:بنتها|بنته|ابنها|ابنه|ولدها|ولده|طفلها|طفله|البنت|الولد|الطفل|الطفله|الطفلة)(?!\w)")
 # Things counted beside people, which are not people: "2 vehicles", "3 rooms".
 _NOT_PEOPLE = re.compile(r"\s*(?:vehicles?|cars?|vans?|trucks?|lorr(?:y|ies)|buses|minibus\w*|boats?|rooms?|houses?|"
                          r"flats?|days?|nights?|hours?|weeks?|months?|km|kilomet\w*|euros?|dollars?|usd|eur|voitures?|"
@@ -222,7 +227,8 @@ def understand(text: str | None, lang: str) -> Count:
             minors = value if minors is None else minors + value
             if counts:
                 between = folded[counts[-1][1]:start]
-                if not kids.group(1) and re.search(r"(?<!\w)(?:and|et|plus|y|و|і|и|oraz|si|with|avec|مع)(?!\w)|[+&]", between):
+                if not kids.group(1) and (re.search(r"(?<!\w)(?:and|et|plus|y|و|і|и|oraz|si|with|avec|مع)(?!\w)|[+&]", between)
+                                          or _ADULTS_THEN.fullmatch(between)):  # "3 adults, 1 child": four
                     counts[-1] = (counts[-1][0], counts[-1][1], counts[-1][2] + value)  # "3 women and 2 kids"
                 continue
             minors_direct = not kids.group(1)
@@ -255,6 +261,9 @@ def understand(text: str | None, lang: str) -> Count:
         minors = number  # "six girls, all under 18"
     if minors is None and any(a < 18 for a in ages) and listed_ages:
         minors = sum(a < 18 for a in ages)  # "her two daughters (9 and 13)": each age said is one of them
+    if minors is None and number and number > 1 and sum(a < 18 for a in ages) == 1 and _ONE_CHILD.search(folded) \
+            and not _ALL_MINORS.search(folded):
+        minors = 1  # "two, a woman and her daughter, the daughter is about 9"
     if number and len(ages) == number and minors is not None and minors > sum(a < 18 for a in ages):
         minors = sum(a < 18 for a in ages)  # "three sisters, 13, 16 and 19": two of them children
     if counts and up_to is None and up_to_children and counts[0][2] < up_to_children:

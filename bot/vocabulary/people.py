@@ -175,8 +175,9 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     mentions: list[tuple[str, int, int]] = []  # (code, start, end) of every people or country named
 
     def guess(at: int, end: int) -> bool:  # "maybe Eritrea", "Cameroon I believe", "by the accent"
-        if re.search(r"(?<!\w)(?:or|ou|او|أو|или|або|lub|sau|o)\s+(?:\w+\s+)?$", folded[max(0, at - 16):at]):
-            return True  # "Turks, or Azeris": one or the other, a guess either way
+        if re.search(r"(?<!\w)(?:or|ou|او|أو|или|або|lub|sau|o)\s+(?:\w+\s+)?$", folded[max(0, at - 16):at]) or \
+                re.match(r"\w*\s*(?:,\s*)?(?:or|ou|او|أو|или|або|lub|sau|o)\s", folded[end:end + 12]):
+            return True  # "Turks, or Azeris", "Serbian or Bosnian": one or the other, a guess either way
         a, b = clause(at)
         # A guess after the last name of the clause is every name's ("Afghans and Pakistanis I'd
         # say"); otherwise a guess after a name is its own only when no other name follows in the
