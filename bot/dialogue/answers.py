@@ -47,7 +47,9 @@ _KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|coul
                       r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)|"
                       r"(?<!\w)(?:doesnt|dont|didnt|wont|never|not|wouldnt)\s+let\s+(?:anyone|anybody|them|her|him|us|people|"
                       r"the \w+)\s+(?:go\s+)?(?:out|leave|outside|go)(?!\w)|(?<!\w)(?:nobody|no one|noone)\s+(?:leaves|goes out|"
-                      r"gets out|can leave|is allowed out)|(?<!\w)personne ne (?:sort|part|quitte)|laisse(?:nt)? (?:personne|pas) sortir")
+                      r"gets out|can leave|is allowed out)|(?<!\w)personne ne (?:sort|part|quitte)|laisse(?:nt)? (?:personne|pas) sortir|"
+                      r"sans (?:pouvoir|pouvoir en|avoir le droit de) (?:sortir|partir)|without being (?:able|allowed) to (?:leave|go out)|"
+                      r"(?<!\w)(?:و|ف)?(?:ما|مو|مش)\s+(?:كنت|كانت|كانوا|كانو|كنا)?\s*(?:ب)?(?:اطلع|تطلع|يطلع|نطلع|اخرج|تخرج|يخرج)\w*")
 # Ten hours of work a day or more, or every day of the week: very long hours, in any language.
 _LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
                          r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
@@ -88,7 +90,8 @@ _TELLING = re.compile(r"(?<!\w)(?:told|tells|telling|said|says|explained|confide
                       r"m'a dit|m'ont dit|m'a racont\w*|m'ont racont\w*|m a dit|m ont dit|ma dit|mont dit|on m'a dit|"
                       r"m'a parle|m'ont parle|m'a explique|m'ont explique|m'a confie|rumeu?rs?|"
                       r"قال|قالت|قالو|قالوا|قلي|قللي|قالتلي|قالولي|قالي|حكالي|حكتلي|حكولي|حكت لي|حكى لي|خبرني|خبرتني|خبروني|"
-                      r"il disait|elle disait|ils disaient|il dit|elle dit|"
+                      r"il disait|elle disait|ils disaient|il dit|elle dit|transmis|par radio|over the radio|on the radio|by radio|"
+                      r"بالراديو|باللاسلكي|عاللاسلكي|"
                       r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني|حچالي|حچيلي|حچتلي|حچولي|وحچالي|وحكالي|وحكتلي)(?!\w)")
 # Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
 _READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
@@ -102,7 +105,8 @@ _SEEING = re.compile(r"(?<!\w)(?:i saw|i've seen|ive seen|i have seen|i seen|i w
 _MEDIA = re.compile(r"(?<!\w)(?:video|videos|vidéo|tiktok|tik tok|facebook|fb|instagram|insta|telegram|whatsapp group|"
                     r"groupe whatsapp|online|en ligne|sur internet|on the internet|social media|reseaux sociaux|post|"
                     r"فيديو|فديو|تيك توك|التيك توك|عالتيك|فيسبوك|فيس بوك|الفيس|انستا|انستغرام|تلغرام|تيليجرام|عالنت|على النت|"
-                    r"الانترنت|بوست|منشور)(?!\w)")
+                    r"الانترنت|بوست|منشور|اعلان|موقع|an ad|advert\w*|website|site web|annonce|"
+                    r"مكتوب عليها|مكتوب فيها|a note saying|a written note|un mot disant|un mot ecrit)(?!\w)")
 # A telling or a seeing denied: "ما حدا قلي", "nobody told me", "مو انا اللي شفت", "I didn't see it".
 _DENIED_BEFORE = re.compile(r"(?:ما حدا|ماحدا|محد|محدا|حدا ما|nobody|no one|noone|personne ne|personne|not me who|"
                             r"didn't|didnt|did not|never|n'ai pas|n ai pas|j'ai rien|jai rien|ما|مو انا اللي|مش انا اللي|"
@@ -307,6 +311,9 @@ _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 # need a word of taking. Papers people have are not withheld ("ils avaient leurs papiers"). And
 # "nobody seemed controlled" is none seen.
 # No day off, shifts of many hours: very long hours ("they never get a day off", "14 hr shifts", "Sundays too").
+_NO_PAPERS = re.compile(r"(?<!\w)(?:no|without|pas de|plus de|sans|n'ont (?:pas|plus)|ont (?:pas|plus)|ما معهم|مامعهم|ما عندهم|"
+                        r"ماعندهم|بدون|بلا|ما معها|ما عندها)\s+(?:\w+\s+)?(?:papers|passports?|documents|ids?|papiers|passeports?|"
+                        r"pieces|ورقه|ورقة|اوراق|هويه|هوية|جواز|جوازات|باسبور\w*|وثائق)(?!\w)")
 _NO_REST = re.compile(r"(?<!\w)(?:never|no|not|without|sans|jamais|pas de|pas un|aucun|ما|ماكو|مافي|ما في|بدون|بلا|ولا)\s+(?:\w+\s+){0,3}"
                       r"(?:day off|days off|rest day|day of rest|holiday|weekend|jour de repos|jours de repos|jour de conge|"
                       r"jour off|repos|conge|عطله|عطلة|عطل|اجازه|اجازة|اجازات|يوم راحه|يوم راحة|راحه|راحة)(?!\w)|"
@@ -471,6 +478,9 @@ def interpret(
             return Answer(["None"])  # "no", "non", "لا", "nope": none seen
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
+        if slot == "control_signs" and "WithholdsDocuments" in named and "WithholdsDocuments" not in matches \
+                and _NO_PAPERS.search(_plain(text)):
+            matches.append("WithholdsDocuments")  # "pas de papiers", "ما معهم ورقة ولا هوية": papers not theirs to hold
         digits = _plain(text).translate(dates.DIGITS)
         long_hours = slot == "control_signs" and bool(_LONG_HOURS.search(digits) or _long_span(digits) or _NO_REST.search(digits))
         if named and not matches and "None" in opts and not long_hours:

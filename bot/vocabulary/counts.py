@@ -31,15 +31,16 @@ AGE_BEFORE = (r"(?:looked|look|looking|looks|seemed|seem|aged|age|about age|ages
               r"(?:said|told me|told us|claimed|says)\s+(?:that\s+)?(?:she|he|they)\s+(?:was|were|is|are)|she was|he was|"
               r"she is|he is|elle a|il a|"
               r"youngest|smallest|the oldest|oldest|le plus jeune|la plus jeune|plus jeune|la plus petite|le plus petit|اصغرهم|اصغر واحد|الاصغر|شكلهم|شكله|"
-              r"شكلها|اعمارهم|عمرها|عمره|"
+              r"شكلها|اعمارهم|اعمارهن|عمرهن|عمرهم|عمرها|عمره|"
               r"air d'avoir|l'air|عمر|عمره|عمرها|اعمارهم|عمرهم|выглядел\w*|виглядал\w*|wygladal\w*|pareau|parecian|"
               r"tenian|tenia|she's|he's|she is|he is|i'm|i am|j'ai|elle a|il a|"
               r"(?:girl|boy|kid|child|fille|garcon|بنت|ولد|فتاة)\s*,|"
-              r"(?:girl|boy|woman|man|kid|child|fille|garcon|femme|homme|بنت|ولد|فتاة|شاب)\s+(?:about|around|maybe|"
+              r"(?:girl|boy|woman|man|kid|child|sister|brother|daughter|son|fille|garcon|femme|homme|soeur|sœur|frere|fils|"
+              r"بنت|ولد|فتاة|شاب|اخت|اخو)\s+(?:about|around|maybe|"
               r"of|aged|de|d'environ|environ|حوالي))")
 # Words that make a number of people children ("2 are kids", "deux enfants", "طفلين").
 CHILDREN = (r"(?:kids?|child|children|minors?|bab(?:y|ies)|infants?|toddlers?|bebes?|nourrissons?|رضيع|رضع|under 18|under-age|underage|teen\w*|boys?|girls?|enfants?|mineur\w*|"
-            r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|اولاد|ولاد|صغار|جهال|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
+            r"ados?|adolescent\w*|gamins?|اطفال|طفل|قاصر\w*|دون 18|اولاد|ولاد|ولد|صغار|جهال|дет\w*|діт\w*|dzieci|niepelnoletn\w*|"
             r"copii|minori|ninos|ninas|menores)")
 MAX_COUNT_CHARS = 600
 # Spoken Arabic numbers Duckling does not read (Iraqi and Levantine), and duals that are a number
@@ -66,7 +67,7 @@ _ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|my|the|une?|sa|son|le
                          r"young|small|older|younger|petite?|grande?|jeune|vieille|vieux)\s+)?" + _PERSON_NOUN + r"(?!\w))")
 _ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|"
                             r"جار|جاره|جارة|صاحب|صاحبه|صاحبة|صديق|صديقه|صديقة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?"
-                            r"(?:\s+(?:و|مع|عمر\w*|بعمر)|$))")  # "وطفل عمره 3 سنين": and a child aged 3
+                            r"(?:\s+(?:صغير|صغيره|صغيرة|زغير|زغيره|كبير|كبيره))?(?:\s+(?:و|مع|عمر\w*|بعمر)|$))")  # "وولد صغير عمره 12"
 # The person answering, counted among them: "me and my sister", "انا ومعي ثنين".
 _WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|with|avec|و|مع|ومعي|معي)(?!\w)|"
                       r"^\s*(?:she|he|elle|lui|هي|هو)\s+(?:and|et|with|avec|و|مع)(?!\w)|"

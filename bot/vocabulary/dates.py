@@ -36,7 +36,7 @@ REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل
             "الليلة الي راحت": "امس بالليل", "الليله الماضيه": "امس بالليل", "الليلة الماضية": "امس بالليل",
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
             "debut du mois dernier": "le mois dernier", "debut du mois passe": "le mois dernier",  # Duckling: this month's
-            "la nuit derniere": "hier soir", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
+            "la nuit derniere": "hier soir", "a matin": "ce matin", "hier a soir": "hier soir",  # Quebec "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
             "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
             "the other day": "a few days ago", "the night before last": "two days ago", "the other night": "a few days ago",
             "l'autre nuit": "il y a 3 jours", "l'autre soir": "il y a 3 jours", "yday": "yesterday", "اللي طاف": "الماضي", "الي طاف": "الماضي", "الطايف": "الماضي", "came through": "came", "went through": "went"}
@@ -309,6 +309,11 @@ def _is_clock(entity: dict) -> bool:
             and not entity["counted_back"] and not entity.get("names_day"))
 
 
+_MONTH_NAMED = re.compile(r"(?<!\w)(?:jan|feb|febr|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|fevr|mars|avr|mai|juin|"
+                          r"juil|aout|déc|janvier|fevrier|avril|juillet|septembre|octobre|novembre|decembre|january|february|"
+                          r"march|april|june|july|august|september|october|november|december|يناير|فبراير|مارس|ابريل|مايو|"
+                          r"يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|"
+                          r"تشرين)\w*|\d{1,2}[/.]\d{1,2}")
 _NOT_A_DATE = re.compile(r"[a-z]{1,3}|(?:the\s+)?days?|(?:les?\s+)?jours?")
 _AFTERNOON = re.compile(r"pm|p\.m|soir|evening|afternoon|night|nuit|apres-midi|midi|مساء|مسا|ليل|عصر|ظهر|вечер|ноч|ден")
 
@@ -329,7 +334,7 @@ def _as_said(moment: datetime, words: str) -> str:
 EVENING = ("مساء", "المسا", "بالمسا", "مسا", "العصر", "عصرا", "بعد الظهر",
            "du soir", "le soir", "ce soir", "de l'apres-midi", "l'apres-midi", "apres-midi", "de la nuit",
            "at night", "in the evening", "in the afternoon", "evening", "tonight", "вечера", "вечора", "ночи")
-NIGHT = ("nuit", "night", "الليل", "بالليل", "ليلا", "ليل", "ночью", "вночі", "noca", "noaptea", "noche")
+NIGHT = ("nuit", "night", "الليل", "بالليل", "ليلا", "ليل", "ليلة", "ليله", "الليلة", "الليله", "ночью", "вночі", "noca", "noaptea", "noche")
 MORNING = ("الفجر", "فجرا", "الصبح", "صباحا", "الصباح", "بالصبح", "هالصبح", "du matin", "le matin", "ce matin", "matin",
            "in the morning", "this morning", "morning", "am", "a.m.", "утра", "ранку", "rano", "dimineata", "manana")
 
@@ -395,8 +400,8 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
     if moment.date() > today:
         if _YEAR.search(said):
             return None
-        if moment.date() - today <= timedelta(days=7) and grain in ("day", "hour", "minute"):
-            moment -= timedelta(days=7)
+        if moment.date() - today <= timedelta(days=7) and grain in ("day", "hour", "minute") and not _MONTH_NAMED.search(fold(said)):
+            moment -= timedelta(days=7)  # "friday": last Friday; "le 1er décembre" said on 30 November: last year's
         else:
             try:
                 moment = moment.replace(year=moment.year - 1)

@@ -165,6 +165,8 @@ class Gazetteer:
             # "nearly alone": beside no other place's name ("riga, vieille ville" is Riga's old town)
             alone = len(words) <= n + 1 and not any(j + m <= i or j >= i + n for j, m, *_ in candidates)
             marked = bool(cue) or said[:1].isupper() or alone or (i == 0 and "\u0600" <= said[:1] <= "\u06ff")
+            if named_country and chosen.country != named_country and not marked and n == 1:
+                continue  # "تركيا بس ما بعرف المدينة": "the town", not Medina, in an answer naming Turkey
             if len(words[i]) <= 3 and n == 1 and not cue and chosen.population < SMALL:
                 continue  # "برا" (outside) is also a German village's name in Arabic script
             strong = marked or chosen.population >= SMALL or chosen.kind == "region" or n > 1
@@ -182,7 +184,9 @@ class Gazetteer:
                 and not said[:1].isupper()
             # a town before the region it is in: "en Transnistrie, à Tiraspol" is Tiraspol; and before
             # a capital named by its country's name: "بالكويت، الجهرا" is Jahra, in Kuwait
-            country_named = any(v in self.countries for v in (variant, "ال" + variant, key(said)))
+            country_named = any(v in self.countries for v in (variant, "ال" + variant, key(said))) \
+                and places.country_in(said) == chosen.country  # "عمّان" is Amman, not Oman's capital
+
             rank = (not marked, country_named, tiny, chosen.kind == "region", i, -n)
             ranked.append((rank, Found(chosen, said, sure)))
             if best is None or rank < best[0]:
