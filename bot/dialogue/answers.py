@@ -86,18 +86,18 @@ _BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|�
 # How the person knows: telling said in so many words is "told" even beside what they saw ("I drove
 # them and they told me"); seeing said in the first person is "observed" beside a job that often
 # hears ("I drive for a volunteer group... I saw it during one of my runs").
-_TELLING = re.compile(r"(?<!\w)(?:told|tells|telling|said|says|explained|confided|informed me|called me|texted me|"
+_TELLING = re.compile(r"(?<!\w)(?:و|ف)?(?:told|tells|telling|said|says|explained|confided|informed me|called me|texted me|"
                       r"m'a dit|m'ont dit|m'a racont\w*|m'ont racont\w*|m a dit|m ont dit|ma dit|mont dit|on m'a dit|"
                       r"m'a parle|m'ont parle|m'a explique|m'ont explique|m'a confie|rumeu?rs?|"
                       r"قال|قالت|قالو|قالوا|قلي|قللي|قالتلي|قالولي|قالي|حكالي|حكتلي|حكولي|حكت لي|حكى لي|خبرني|خبرتني|خبروني|"
                       r"il disait|elle disait|ils disaient|il dit|elle dit|transmis|par radio|over the radio|on the radio|by radio|"
-                      r"بالراديو|باللاسلكي|عاللاسلكي|"
+                      r"بالراديو|باللاسلكي|عاللاسلكي|خبرتنا|خبرنا|خبرونا|حكتلنا|حكالنا|حكولنا|قالتلنا|قالنا|قالولنا|"
                       r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني|حچالي|حچيلي|حچتلي|حچولي|وحچالي|وحكالي|وحكتلي)(?!\w)")
 # Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
 _READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
                       r"leaked|fuite|posted|a poste|publie|anonymous|anonyme|unsigned|no name on it|a letter|une lettre|lettre anonyme|"
                       r"رساله مجهوله|رسالة مجهولة|بدون اسم|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
-_SEEING = re.compile(r"(?<!\w)(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
+_SEEING = re.compile(r"(?<!\w)(?:و|ف)?(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
                      r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
                      r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
                      r"لاحظت|بعيني|بعيوني|وجدت|شافهم|شفتهم|شفتها|شفته)(?!\w)")
@@ -106,7 +106,8 @@ _MEDIA = re.compile(r"(?<!\w)(?:video|videos|vidéo|tiktok|tik tok|facebook|fb|i
                     r"groupe whatsapp|online|en ligne|sur internet|on the internet|social media|reseaux sociaux|post|"
                     r"فيديو|فديو|تيك توك|التيك توك|عالتيك|فيسبوك|فيس بوك|الفيس|انستا|انستغرام|تلغرام|تيليجرام|عالنت|على النت|"
                     r"الانترنت|بوست|منشور|اعلان|موقع|an ad|advert\w*|website|site web|annonce|"
-                    r"مكتوب عليها|مكتوب فيها|a note saying|a written note|un mot disant|un mot ecrit)(?!\w)")
+                    r"مكتوب عليها|مكتوب فيها|a note saying|a written note|un mot disant|un mot ecrit|اوراق فيها|ورق فيه|"
+                    r"documents with|papers with|des papiers avec|des documents avec|records|registres|relevés|كشوف|سجلات)(?!\w)")
 # A telling or a seeing denied: "ما حدا قلي", "nobody told me", "مو انا اللي شفت", "I didn't see it".
 _DENIED_BEFORE = re.compile(r"(?:ما حدا|ماحدا|محد|محدا|حدا ما|nobody|no one|noone|personne ne|personne|not me who|"
                             r"didn't|didnt|did not|never|n'ai pas|n ai pas|j'ai rien|jai rien|ما|مو انا اللي|مش انا اللي|"
@@ -138,7 +139,7 @@ _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|men|women|hommes|fe
 def _first_word_answer(opts: dict, text: str) -> str | None:
     """The yes or no a reply opens with, when it is one ("no, they were adults", "لا ما كانوا
     قاصرين"), unless the words after it turn it into something else ("no idea", "non je sais pas")."""
-    words = fold(text).replace(",", " ").split()
+    words = fold(text).replace(",", " ").replace("،", " ").split()
     if len(words) < 2 or words[1] in ("idea", "clue", "sure", "se", "sais", "fikra", "فكره", "فكرة", "اعرف", "ادري"):
         return None
     for value in ("yes", "no"):
@@ -210,7 +211,7 @@ def _mentions(text: str, words: Iterable[str], foreign: bool = False) -> bool:
 
 # "no threats but they took the passports": a sign named only after a negation was not seen.
 _NEGATION = re.compile(r"(?<!\w)(?:no|not|never|without|nor|none|nothing|nobody|no one|noone|pas|sans|aucun\w*|jamais|ni|rien|"
-                       r"و?لا|و?لم|و?ما|بدون|ماكو|مافي|و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|"
+                       r"و?لا|و?لم|و?ما|بدون|ماكو|مافي|و?مو|و?مش|و?مب|و?موب|و?ليس|و?ليست|مفيش|ما في|محد|ماحد|محدا|"
                        r"без|не|ні|nie|bez|fara|nu|sin|ningun\w*)(?:\s+|\s+\w+'|\s+(?:\w+\s+){1,2})$")
 
 
@@ -311,6 +312,8 @@ _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 # need a word of taking. Papers people have are not withheld ("ils avaient leurs papiers"). And
 # "nobody seemed controlled" is none seen.
 # No day off, shifts of many hours: very long hours ("they never get a day off", "14 hr shifts", "Sundays too").
+_NOT_SURE = re.compile(r"(?<!\w)(?:ما|مو|مش|مب|موب|not|pas|je suis pas|chu pas|i'?m not|im not)\s+(?:\w+\s+)?"
+                       r"(?:متاكد\w*|sure|certain\w*|sur|sure)(?!\w)")
 _NO_PAPERS = re.compile(r"(?<!\w)(?:no|without|pas de|plus de|sans|n'ont (?:pas|plus)|ont (?:pas|plus)|ما معهم|مامعهم|ما عندهم|"
                         r"ماعندهم|بدون|بلا|ما معها|ما عندها)\s+(?:\w+\s+)?(?:papers|passports?|documents|ids?|papiers|passeports?|"
                         r"pieces|ورقه|ورقة|اوراق|هويه|هوية|جواز|جوازات|باسبور\w*|وثائق)(?!\w)")
@@ -319,7 +322,7 @@ _NO_REST = re.compile(r"(?<!\w)(?:never|no|not|without|sans|jamais|pas de|pas un
                       r"jour off|repos|conge|عطله|عطلة|عطل|اجازه|اجازة|اجازات|يوم راحه|يوم راحة|راحه|راحة)(?!\w)|"
                       r"(?<!\d)(?:1[0-9]|2[0-4])\s*(?:h|hr|hrs|hours?|heures?|ساعه|ساعة)\s*(?:shifts?|journees?|de travail|"
                       r"of work|work|days?|شغل|دوام)(?!\w)|(?<!\w)(?:sundays too|weekends too|dimanche aussi|dimanches aussi|"
-                      r"morning (?:till|until|to) (?:night|late|midnight)|du matin au soir|de l'aube|ليل نهار|ليل ونهار|من الصبح لليل|"
+                      r"morning (?:till|until|to) (?:night|late|midnight)|du matin au soir|de l'aube|من الصبح لليل|"
                       r"من الصبح للمسا|7 days a week|7 jours sur 7|7/7|24/7)(?!\w)")
 _TAKING = re.compile(r"(?<!\w)(?:take|takes|took|taken|taking|keep|keeps|kept|withh\w*|stole|steal\w*|pocket\w*|"
                      r"prend\w*|pris|garde\w*|confisqu\w*|retien\w*|retenu\w*|vol\w*|recup\w*|encaiss\w*|"
@@ -331,14 +334,21 @@ _HAVE_PAPERS = re.compile(r"(?<!\w)(?:they|ils|elles|everyone|everybody|all of t
                           r"passeports?|pieces)|(?<!\w)(?:معهم|معاهم|عندهم|بايدهم|بإيدهم|بيدهم)\s+(?:\w+\s+)?(?:جوازات\w*|"
                           r"اوراق\w*|اوراقهم|هويات\w*|وثائق\w*|باسبور\w*)")
 _PROMISED_PAPERS = re.compile(r"(?<!\w)(?:promis\w*|promet\w*|promesse\w*|offered|وعد\w*|وعدو\w*)\s+(?:[^,.;،]{0,40}\s)?"
-                              r"(?:papers|papiers|documents|visas?|permits?|permis|titres? de sejour|اوراق|اقامه|اقامة|فيزا)")
+                              r"(?:papers|papiers|documents|visas?|permits?|permis|titres? de sejour|"
+                              r"(?:و|ب|بال|وال|ال)?(?:اوراق|اقامه|اقامة|فيزا))")
 _HAVE_DENIED = re.compile(r"(?<!\w)(?:not|no|never|n'|pas|plus|jamais|ما|مو|مش|ماكو|مافي|ما في)\W*(?:\w+\W+){0,2}$")
 _NO_CONTROL = re.compile(r"(?<!\w)(?:nobody|no one|not|none|nothing|rien|personne|pas|aucun\w*|ما|مو|مش)\s+(?:\w+\s+){0,2}"
                          r"(?:controlled|control|forced|under control|controle\w*|force\w*|contraint\w*|sous controle|"
                          r"مجبور\w*|مسيطر\w*|تحت السيطره|تحت السيطرة|تحكم\w*)(?!\w)")
 
 
+_GUARD_ALWAYS = re.compile(r"(?:guard|gardien|garde|حارس|حراس|واحد واقف)\s+(?:\S+\s+){0,5}(?:ليل نهار|ليل ونهار|day and night|"
+                           r"night and day|jour et nuit|nuit et jour|24/24|24h/24|24/7)")
+
+
 def _signs_in_context(matches: list[str], folded: str) -> list[str]:
+    if "ExcessiveWorkingHours" in matches and _GUARD_ALWAYS.search(folded) and not _LONG_HOURS.search(folded):
+        matches = [v for v in matches if v != "ExcessiveWorkingHours"]  # a guard there day and night: watched, not hours
     if "TakesEarnings" in matches and "FalsePromises" in matches and not _TAKING.search(folded):
         matches = [v for v in matches if v != "TakesEarnings"]
     if "WithholdsDocuments" in matches and "FalsePromises" in matches and _PROMISED_PAPERS.search(folded) \
@@ -471,6 +481,9 @@ def interpret(
             return Answer("yes", extra=aged)
         if slot == "path" and intent in question.intents:
             return Answer(question.intents[intent])
+        if not matches and "unsure" in opts and not cues.command(text, lang or language.DEFAULT) and (
+                _NOT_SURE.search(_plain(text)) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
+            return Answer("unsure", extra=aged)  # "ما عندي فكرة", "ما متأكد، ما شفتهم من أسبوع"
         return Answer(unclear=True)
 
     if question.kind == "multi":
@@ -518,6 +531,8 @@ def interpret(
                     or "OrganRemoval" in matches and _HARVEST.search(fold(text))
                     or _attached(text, labour.get("words", []), others)):
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
+        if slot == "control_signs" and not named and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
+            return Answer(question.skip_value)  # "مش عارف، ما كنتش قريب كفاية": not known, not a sign guessed
         if slot == "control_signs" and matches in ([], ["Other"]) and _NO_CONTROL.search(_plain(text)):
             matches = ["None"]  # "nobody seemed controlled"
         contrast = _BUT.search(fold(text))
@@ -540,7 +555,7 @@ def interpret(
         if slot == "exploitation_type" and matches == ["ForcedLabour"] and _dont_know(first_clause, lang) \
                 and word_count(text) <= 8 and not _FORCE.search(fold(text)):
             return Answer(question.skip_value)  # "ما اعرف شنو كانوا يشغلوهم": what work, not known
-        if matches in ([], ["Other"]) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
+        if (matches == [] or matches == ["Other"] and "Other" not in named) and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "aucune idée franchement": not an answer of "Other"
         if matches:
             return Answer(matches, extra={f"{slot}_text": text} if not short else {})

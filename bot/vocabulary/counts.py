@@ -48,7 +48,7 @@ MAX_COUNT_CHARS = 600
 SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطعش": "13", "ثلطعش": "13", "اربعطعش": "14", "اربعتعش": "14",
           "خمسطعش": "15", "خمستعش": "15", "سطعش": "16", "ستطعش": "16", "سبعطعش": "17", "سبعتعش": "17",
           "ثمنطعش": "18", "تمنطعش": "18", "تسعطعش": "19", "وحدة": "1", "وحده": "1", "واحد": "1",
-          "درزن": "12", "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
+          "درزن": "12", "ثنتين": "2", "ثنتان": "2", "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
 
 
 # Spoken Arabic numbers 11 to 19, however they are spelt ("ثنعش", "خمستاعش", "اربعطاشر"): a root
@@ -65,7 +65,7 @@ _PERSON_NOUN = (r"(?:mother|father|mum|mom|dad|woman|lady|man|guy|boy|girl|child
                 r"dame|homme|garcon|fille|enfant|bebe|fils|mari|soeur|sœur|frere|niece|neveu|cousine?|voisine?|amie?|ado)")
 _ONE_PERSON = re.compile(r"(?<!\w)(?:an?|one|her|his|their|my|the|une?|sa|son|leur|ma|mon|la|le|l')\s*(?=(?:(?:little|"
                          r"young|small|older|younger|petite?|grande?|jeune|vieille|vieux)\s+)?" + _PERSON_NOUN + r"(?!\w))")
-_ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|"
+_ONE_PERSON_AR = re.compile(r"(?<!\w)(و)?(?=(?:ال)?(?:ام|اب|امراه|امراة|مره|مرة|رجل|ولد|بنت|طفل|طفله|طفلة|رضيع|اخت|اخو|ابن|شب|شاب|صبي|"
                             r"جار|جاره|جارة|صاحب|صاحبه|صاحبة|صديق|صديقه|صديقة)(?:ها|ه|ي|هم|هن|تها|تي|ته)?"
                             r"(?:\s+(?:صغير|صغيره|صغيرة|زغير|زغيره|كبير|كبيره))?(?:\s+(?:و|مع|عمر\w*|بعمر)|$))")  # "وولد صغير عمره 12"
 # The person answering, counted among them: "me and my sister", "انا ومعي ثنين".
@@ -75,6 +75,7 @@ _WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|wit
 # A total said as such wins over the groups before it: "2 vehicles, 9 pax in total".
 _TOTAL = re.compile(r"(?:family|famille|عيله|عيلة|عائله|عائلة|اسره|اسرة)\s+(?:of|de|من)\s+(\d+)|"
                     r"^\s*(?:we were|we are|there were|on etait|on est|nous etions|nous sommes|ils etaient|كنا|احنا)\s+(\d+)(?!\s*\w)|"
+                    r"(?:يعني|that's|thats|so|donc|ca fait|soit)\s+(\d+)\s*(?:people|persons|personnes|اشخاص|نفر)?\s*[.!]?\s*$|"
                     r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
                     r"bil ?majmu\w*|بالمجموع|المجموع|كلهم|اجمالا)(?!\w)|(?:in total|au total|en tout|total of|"
                     r"total:?|بالمجموع|المجموع)\s*(\d+)")
@@ -105,7 +106,7 @@ PEOPLE = (r"(?:women|woman|men|man|adults?|mothers?|fathers?|mum|dad|husbands?|w
           r"sisters?|brothers?|daughters?|sons?|neighbou?rs?|friends?|nieces?|nephews?|cousins?|"
           r"femmes?|hommes?|adultes?|meres?|peres?|maris?|epouses?|personnes|gars|dames|soeurs?|freres?|filles?|fils|"
           r"voisine?s?|amie?s?|cousine?s?|"
-          r"(?:ال)?(?:ام|اب)|امراه|امراة|مره|مرة|رجال|رجل|نساء|نسوان|شباب|اشخاص|نفر|بنت\w*|ابن\w*|اخت\w*|اخو\w*|جار\w*|"
+          r"(?:ال)?(?:ام|اب)|امراه|امراة|مره|مرة|رجال|رجل|نساء|نسوان|شباب|شب|شاب|صبي|بنات|اشخاص|نفر|بنت\w*|ابن\w*|اخت\w*|اخو\w*|جار\w*|"
           r"женщин\w*|мужчин\w*|жінк\w*|чоловік\w*|kobiet\w*|mezczyzn\w*|femei|barbati|mujeres|hombres)")
 # A list of ages after a group ("two brothers, 12 and 17", "her 2 kids, 6 and 9 yrs"): each an age.
 _AGE_LIST = re.compile(r"(?:(?<=[^\W\d])\s*[,:(]|\s+(?:de|of|aged|ages?|agees?|بعمر|اعمارهم|عمرهم))\s*"

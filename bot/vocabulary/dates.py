@@ -34,6 +34,7 @@ REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل
             "قبل كم يوم": "قبل 3 ايام", "من كم يوم": "قبل 3 ايام", "كم يوم": "قبل 3 ايام",
             "الليله اللي راحت": "امس بالليل", "الليلة اللي راحت": "امس بالليل", "الليله الي راحت": "امس بالليل",
             "الليلة الي راحت": "امس بالليل", "الليله الماضيه": "امس بالليل", "الليلة الماضية": "امس بالليل",
+            "گبل": "قبل", "تيام": "ايام",  # Iraqi "گبل يومين", Levantine "خمس تيام"
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
             "debut du mois dernier": "le mois dernier", "debut du mois passe": "le mois dernier",  # Duckling: this month's
             "la nuit derniere": "hier soir", "a matin": "ce matin", "hier a soir": "hier soir",  # Quebec "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
@@ -233,6 +234,9 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
 TODAY = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|tonight|ce matin|aujourd'hui|"
                    r"cet apres-midi|ce soir|اليوم|هالصبح|الصبح|الصباح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|"
                    r"esta manana)(?!\w)")
+# Today named as such: beside a weekday, "الصبح" (in the morning) is that day's morning, not today's.
+_TODAY_NAMED = re.compile(r"(?<!\w)(?:today|this morning|this afternoon|this evening|tonight|ce matin|aujourd'hui|cet apres-midi|"
+                          r"ce soir|اليوم|هالصبح|сегодня|сьогодні|dzisiaj|dzis|azi|hoy|esta manana)(?!\w)")
 # Words just before four figures that make them a time of day, not a year ("at 2330", "vers 2200").
 _AT_CLOCK = re.compile(r"(?:\bat|\bà|\ba|الساعة|الساعه|ساعه|حوالي|حوالى)\s*$", re.IGNORECASE)
 # Short names of days as people type them.
@@ -314,7 +318,7 @@ _MONTH_NAMED = re.compile(r"(?<!\w)(?:jan|feb|febr|mar|apr|may|jun|jul|aug|sep|s
                           r"march|april|june|july|august|september|october|november|december|يناير|فبراير|مارس|ابريل|مايو|"
                           r"يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|"
                           r"تشرين)\w*|\d{1,2}[/.]\d{1,2}")
-_NOT_A_DATE = re.compile(r"[a-z]{1,3}|(?:the\s+)?days?|(?:les?\s+)?jours?")
+_NOT_A_DATE = re.compile(r"[a-z]{1,3}|(?:the\s+)?days?|(?:les?\s+)?jours?|(?:ال)?(?:الفان|الفين|الف|فان)")  # "الفان": the van, not 2000
 _AFTERNOON = re.compile(r"pm|p\.m|soir|evening|afternoon|night|nuit|apres-midi|midi|مساء|مسا|ليل|عصر|ظهر|вечер|ноч|ден")
 
 
@@ -375,6 +379,9 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
         last = _instant(end["value"]) - timedelta(seconds=1) if end else first
         if first.date() > today and not _YEAR.search(said) and first.date() - today <= timedelta(days=7):
             first, last = first - timedelta(days=7), last - timedelta(days=7)  # "friday night": the last one
+        elif first.date() == today and WEEKDAY.search(fold(said)) and not _TODAY_NAMED.search(f" {fold(said)} ") \
+                and not counted_back:
+            first, last = first - timedelta(days=7), last - timedelta(days=7)  # "monday morning", said on a Monday
         if first.date() > today:
             return None
         hours = start.get("grain") in ("hour", "minute")
@@ -410,7 +417,7 @@ def _when(value: dict, said: str, now: datetime, counted_back: bool = False) -> 
         if moment.date() > today:
             return None
     if moment.date() == today and grain in ("day", "hour", "minute") and not counted_back and WEEKDAY.search(fold(said)) \
-            and not TODAY.search(f" {fold(said)} ") and not re.search(r"(?<!\w)(?:today|aujourd'hui|اليوم|this|ce|cette)(?!\w)", fold(said)):
+            and not _TODAY_NAMED.search(f" {fold(said)} ") and not re.search(r"(?<!\w)(?:today|aujourd'hui|اليوم|this|ce|cette)(?!\w)", fold(said)):
         moment -= timedelta(days=7)  # "Monday", said on a Monday: last Monday (today would be "today")
     time_of_day = moment.strftime("%H:%M") if grain in ("hour", "minute") else None
     relative = counted_back and grain == "hour"
