@@ -96,7 +96,8 @@ _TELLING = re.compile(r"(?<!\w)(?:و|ف)?(?:told|tells|telling|said|says|explain
 # Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
 _READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
                       r"leaked|fuite|posted|a poste|publie|anonymous|anonyme|unsigned|no name on it|a letter|une lettre|lettre anonyme|"
-                      r"رساله مجهوله|رسالة مجهولة|بدون اسم|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
+                      r"رساله مجهوله|رسالة مجهولة|بدون اسم|no name|sans nom|a hunch|just a hunch|a suspicion|suspicion|un doute|"
+                      r"un pressentiment|intuition|مجرد شك|شك|احساس|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
 _SEEING = re.compile(r"(?<!\w)(?:و|ف)?(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
                      r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
                      r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
@@ -107,7 +108,8 @@ _MEDIA = re.compile(r"(?<!\w)(?:video|videos|vidéo|tiktok|tik tok|facebook|fb|i
                     r"فيديو|فديو|تيك توك|التيك توك|عالتيك|فيسبوك|فيس بوك|الفيس|انستا|انستغرام|تلغرام|تيليجرام|عالنت|على النت|"
                     r"الانترنت|بوست|منشور|اعلان|موقع|an ad|advert\w*|website|site web|annonce|"
                     r"مكتوب عليها|مكتوب فيها|a note saying|a written note|un mot disant|un mot ecrit|اوراق فيها|ورق فيه|"
-                    r"documents with|papers with|des papiers avec|des documents avec|records|registres|relevés|كشوف|سجلات)(?!\w)")
+                    r"documents with|papers with|des papiers avec|des documents avec|records|registres|relevés|files|dossiers|a note|"
+                    r"une note|un mot|handwritten|manuscrit\w*|letter|lettre|(?:و|ب|بال|ال|من ال)?(?:كشوف|سجلات|ملفات))(?!\w)")
 # A telling or a seeing denied: "ما حدا قلي", "nobody told me", "مو انا اللي شفت", "I didn't see it".
 _DENIED_BEFORE = re.compile(r"(?:ما حدا|ماحدا|محد|محدا|حدا ما|nobody|no one|noone|personne ne|personne|not me who|"
                             r"didn't|didnt|did not|never|n'ai pas|n ai pas|j'ai rien|jai rien|ما|مو انا اللي|مش انا اللي|"
@@ -323,7 +325,9 @@ _NO_REST = re.compile(r"(?<!\w)(?:never|no|not|without|sans|jamais|pas de|pas un
                       r"(?<!\d)(?:1[0-9]|2[0-4])\s*(?:h|hr|hrs|hours?|heures?|ساعه|ساعة)\s*(?:shifts?|journees?|de travail|"
                       r"of work|work|days?|شغل|دوام)(?!\w)|(?<!\w)(?:sundays too|weekends too|dimanche aussi|dimanches aussi|"
                       r"morning (?:till|until|to) (?:night|late|midnight)|du matin au soir|de l'aube|من الصبح لليل|"
-                      r"من الصبح للمسا|7 days a week|7 jours sur 7|7/7|24/7)(?!\w)")
+                      r"من الصبح للمسا|7 days a week|7 jours sur 7|7/7|24/7)(?!\w)|"
+                      r"(?<!\w)(?:dorm\w*|sleep\w*|slept|ينام\w*|بينام\w*|نايمين)\s+(?:que\s+|only\s+|bas\s+|بس\s+)?"
+                      r"[1-4](?:\s*[-–]\s*[1-5])?\s*(?:h|hrs?|hours?|heures?|ساعات|ساعه|ساعة)(?!\w)")
 _TAKING = re.compile(r"(?<!\w)(?:take|takes|took|taken|taking|keep|keeps|kept|withh\w*|stole|steal\w*|pocket\w*|"
                      r"prend\w*|pris|garde\w*|confisqu\w*|retien\w*|retenu\w*|vol\w*|recup\w*|encaiss\w*|"
                      r"goes to|go to|went to|va au|va a|vont au|vont a|allait au|donne\w* tout|gives? (?:it )?all|"
@@ -342,11 +346,19 @@ _NO_CONTROL = re.compile(r"(?<!\w)(?:nobody|no one|not|none|nothing|rien|personn
                          r"مجبور\w*|مسيطر\w*|تحت السيطره|تحت السيطرة|تحكم\w*)(?!\w)")
 
 
+_CARDS = re.compile(r"(?<!\w)(?:bank ?cards?|cards|cartes? (?:bancaires?|de banque)|cartes|بطاق\w*|كروت|الكروت|الفيزا كارد)")
+_PAPER_WORDS = re.compile(r"(?<!\w)(?:papers?|passports?|documents?|ids?|id cards?|papiers?|passeports?|pieces? d'identite|"
+                          r"(?:و|ب|بال|ال)?(?:اوراق|جواز\w*|هوي\w*|وثائق|باسبور\w*))(?!\w)")
 _GUARD_ALWAYS = re.compile(r"(?:guard|gardien|garde|حارس|حراس|واحد واقف)\s+(?:\S+\s+){0,5}(?:ليل نهار|ليل ونهار|day and night|"
                            r"night and day|jour et nuit|nuit et jour|24/24|24h/24|24/7)")
 
 
 def _signs_in_context(matches: list[str], folded: str) -> list[str]:
+    if "ExcessiveWorkingHours" in matches and "RestrictsFreedom" in matches and not _WORKING.search(folded) \
+            and not _LONG_HOURS.search(folded) and not _NO_REST.search(folded):
+        matches = [v for v in matches if v != "ExcessiveWorkingHours"]  # "enfermés dans la cave toute la journée": kept in
+    if "WithholdsDocuments" in matches and _CARDS.search(folded) and not _PAPER_WORDS.search(folded):
+        matches = [v for v in matches if v != "WithholdsDocuments"]  # bank cards held: the earnings, not the papers
     if "ExcessiveWorkingHours" in matches and _GUARD_ALWAYS.search(folded) and not _LONG_HOURS.search(folded):
         matches = [v for v in matches if v != "ExcessiveWorkingHours"]  # a guard there day and night: watched, not hours
     if "TakesEarnings" in matches and "FalsePromises" in matches and not _TAKING.search(folded):
@@ -549,6 +561,9 @@ def interpret(
                 matches = [v for v in matches if v != "None"] if len(matches) > 1 else matches
         if slot == "control_signs":
             matches = _signs_in_context(matches, _plain(text))
+        if slot == "exploitation_type" and "ForcedMilitaryByNonStateActors" in matches and not _mentions(
+                text, [opts["ChildLabour"]["label"]] if "ChildLabour" in opts else []):
+            matches = [v for v in matches if v not in ("ChildLabour", "Other")]  # "guetteurs et porteurs de munitions"
         first_clause = re.split(r"[,;.،]", text)[0]
         if slot == "exploitation_type" and len(matches) > 1 and "Other" in matches and _dont_know(first_clause, lang):
             matches = [v for v in matches if v != "Other"]  # "jsp trop, du sexe je pense": sex, not "other"

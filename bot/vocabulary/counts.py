@@ -48,7 +48,7 @@ MAX_COUNT_CHARS = 600
 SPOKEN = {"احدعش": "11", "اطنعش": "12", "اثنعش": "12", "تلطعش": "13", "ثلطعش": "13", "اربعطعش": "14", "اربعتعش": "14",
           "خمسطعش": "15", "خمستعش": "15", "سطعش": "16", "ستطعش": "16", "سبعطعش": "17", "سبعتعش": "17",
           "ثمنطعش": "18", "تمنطعش": "18", "تسعطعش": "19", "وحدة": "1", "وحده": "1", "واحد": "1",
-          "درزن": "12", "ثنتين": "2", "ثنتان": "2", "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
+          "درزن": "12", "سنتين": "2 سنين", "ثنتين": "2", "ثنتان": "2", "طفلين": "2 اطفال", "بنتين": "2 بنات", "ولدين": "2 اولاد", "شخصين": "2", "نفرين": "2"}
 
 
 # Spoken Arabic numbers 11 to 19, however they are spelt ("ثنعش", "خمستاعش", "اربعطاشر"): a root
@@ -73,7 +73,7 @@ _WITH_ME = re.compile(r"(?<!\w)(?:me|myself|moi|انا|احنا)\s+(?:and|et|wit
                       r"^\s*(?:she|he|elle|lui|هي|هو)\s+(?:and|et|with|avec|و|مع)(?!\w)|"
                       r"(?<!\w)(?:and|et|with|avec)\s+(?:me|moi|myself)(?!\w)|(?<!\w)(?:ومعي|وياي|معاي)(?!\w)")
 # A total said as such wins over the groups before it: "2 vehicles, 9 pax in total".
-_TOTAL = re.compile(r"(?:family|famille|عيله|عيلة|عائله|عائلة|اسره|اسرة)\s+(?:of|de|من)\s+(\d+)|"
+_TOTAL = re.compile(r"^\s*(\d+)\s*[-–:]\s+(?=\D*\d)|(?:family|famille|عيله|عيلة|عائله|عائلة|اسره|اسرة)\s+(?:of|de|من)\s+(\d+)|"
                     r"^\s*(?:we were|we are|there were|on etait|on est|nous etions|nous sommes|ils etaient|كنا|احنا)\s+(\d+)(?!\s*\w)|"
                     r"(?:يعني|that's|thats|so|donc|ca fait|soit)\s+(\d+)\s*(?:people|persons|personnes|اشخاص|نفر)?\s*[.!]?\s*$|"
                     r"(\d+)\s*(?:pax|people|persons|personnes|اشخاص|نفر)?\s*(?:in total|total|au total|en tout|"
@@ -179,6 +179,7 @@ def understand(text: str | None, lang: str) -> Count:
     folded = re.sub(r"(?<!\w)و(?=\d|(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
     folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)
     listed_ages = bool(_AGE_LIST.search(folded)) or bool(each)
+    folded = re.sub(r"(?<!\w)(و)?(?:معهم|معهن|معها|معاهم)\s+(?=(?:طفل|ولد|بنت|رضيع))", "و ", folded)  # "ومعهم طفل": and a child
     folded = _groups(folded)
     numbers_in = re.sub(r"(?<!\w)moins(\s+de)?(?=\s+\w)", lambda m: " " * len(m.group()), folded)
     found = sorted((start, end, int(value)) for start, end, value in dates.numbers(numbers_in, lang)

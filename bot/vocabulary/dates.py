@@ -37,7 +37,9 @@ REPHRASE = {"اول امس": "قبل يومين", "اول امبارح": "قبل
             "گبل": "قبل", "تيام": "ايام",  # Iraqi "گبل يومين", Levantine "خمس تيام"
             "اللي فات": "الماضي", "اللي راح": "الماضي", "الفايت": "الماضي", "الفات": "الماضي",
             "debut du mois dernier": "le mois dernier", "debut du mois passe": "le mois dernier",  # Duckling: this month's
-            "la nuit derniere": "hier soir", "a matin": "ce matin", "hier a soir": "hier soir",  # Quebec "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
+            "la nuit derniere": "hier soir", "a matin": "ce matin", "hier a soir": "hier soir",  # Quebec
+            "avan-hier": "avant-hier", "avanthier": "avant-hier",
+            "كانون التاني": "كانون الثاني", "تشرين التاني": "تشرين الثاني", "تشرين التالت": "تشرين الثالث", "cette nuit": "aujourd'hui", "l'autre jour": "il y a 3 jours",
             "il y a quelques jours": "il y a 3 jours", "quelques jours": "il y a 3 jours",
             "the other day": "a few days ago", "the night before last": "two days ago", "the other night": "a few days ago",
             "l'autre nuit": "il y a 3 jours", "l'autre soir": "il y a 3 jours", "yday": "yesterday", "اللي طاف": "الماضي", "الي طاف": "الماضي", "الطايف": "الماضي", "came through": "came", "went through": "went"}
@@ -147,8 +149,13 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
         if phrase in folded:
             said = folded = folded.replace(phrase, plainer)
     said = re.sub(r"(?<!\w)(\w+\s+)nights? ago", r"\1days ago", said)  # "2 nights ago"
+    said = re.sub(r"(?<!\w)(?:du mat|aprem|auj)(?!\w)", lambda m: {"du mat": "du matin", "aprem": "apres-midi", "auj": "aujourd'hui"}[m.group(0)],
+                  said)  # SMS French, whole words only
     said = re.sub(r"(?<!\w)round (?=\d)", "around ", said)  # "round 11"
     said = re.sub(r"(?<![\d/])(\d{4})/(\d{1,2})/(\d{1,2})(?![\d/])", r"\3/\2/\1", said)  # "2026/8/3": year first
+    said = re.sub(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{2,4})(?![\d/])",  # "10/27/25": month first, where it can only be
+                  lambda m: f"{m.group(2)}/{m.group(1)}/{m.group(3)}" if int(m.group(2)) > 12 >= int(m.group(1)) else m.group(0), said)
+    said = re.sub(r"(?<!\w)before (\d+|a few|two|three|four|five|six|seven) (days|weeks|months)", r"\1 \2 ago", said)  # "before 5 days"
     said = re.sub(r"(?<!\w)(?:debut|début|fin|mi-|mi |early|late|mid-|mid |اول|اواخر|اخر|نص)\s*(?=(?:janv|fevr|févr|mars|avril|mai|juin|"
                   r"juil|aout|août|sept|oct|nov|dec|déc|jan|feb|mar|apr|may|jun|jul|aug|sep)\w*(?!\w))", "", said, flags=re.IGNORECASE)
     said = re.sub(r"(?<!\w)((?:\d+|a|one|two|three|four|a few|a couple of)\s+(?:or\s+\d+\s+)?(?:days?|weeks?|months?))\s+back(?!\w)",
@@ -313,11 +320,11 @@ def _is_clock(entity: dict) -> bool:
             and not entity["counted_back"] and not entity.get("names_day"))
 
 
-_MONTH_NAMED = re.compile(r"(?<!\w)(?:jan|feb|febr|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|fevr|mars|avr|mai|juin|"
-                          r"juil|aout|déc|janvier|fevrier|avril|juillet|septembre|octobre|novembre|decembre|january|february|"
-                          r"march|april|june|july|august|september|october|november|december|يناير|فبراير|مارس|ابريل|مايو|"
-                          r"يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|اب|ايلول|"
-                          r"تشرين)\w*|\d{1,2}[/.]\d{1,2}")
+_MONTH_NAMED = re.compile(r"(?<!\w)(?:jan|feb|febr|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|janv|fevr|avr|juil|"
+                          r"january|february|march|april|may|june|july|august|september|october|november|december|janvier|"
+                          r"fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre|يناير|فبراير|مارس|"
+                          r"ابريل|مايو|يونيو|يوليو|اغسطس|سبتمبر|اكتوبر|نوفمبر|ديسمبر|كانون|شباط|اذار|نيسان|ايار|حزيران|تموز|"
+                          r"ايلول|تشرين)(?:\.|(?!\w))|\d{1,2}[/.]\d{1,2}")
 _NOT_A_DATE = re.compile(r"[a-z]{1,3}|(?:the\s+)?days?|(?:les?\s+)?jours?|(?:ال)?(?:الفان|الفين|الف|فان)")  # "الفان": the van, not 2000
 _AFTERNOON = re.compile(r"pm|p\.m|soir|evening|afternoon|night|nuit|apres-midi|midi|مساء|مسا|ليل|عصر|ظهر|вечер|ноч|ден")
 

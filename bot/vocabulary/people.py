@@ -97,7 +97,7 @@ ROLES = {
                  "organise le passage", "a organise le passage", "le passage de la frontiere", "يعبرهم", "عبرهم", "قطعهم الحدود",
                  "get people across", "getting people across", "take people across", "taking people across", "across the river", "faire passer", "font passer", "fait passer", "يهربون", "يهرب الناس", "smuggl", "passeur", "مهرب", "контрабанд", "перевізник", "przemytn", "calauz", "coyote",
                  "traficante de personas"],
-    "Kidnapper": ["emmenee de force", "emmene de force", "emmenes de force", "attrapee dans la rue", "jetee dans", "at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
+    "Kidnapper": ["بالقوة", "بالقوه", "took the child by force", "emmenee de force", "emmene de force", "emmenes de force", "attrapee dans la rue", "jetee dans", "at gunpoint", "took the boys", "took the girls", "took them from", "taken from the", "اخذوهم بالقوة", "اخذوها بالقوة", "sous la menace", "kidnap", "abduct", "snatch", "by force", "took them away", "took the boys away",
                   "took the girls away", "took her away", "de force", "enleve", "يخطف", "خطفوا", "خطفها", "خطفوهم", "grabbed", "grab ", "pushed her into", "pushed them into",
                   "forced her into", "forced them into", "took her by force", "took them by force", "enlev",
                   "kidnapp", "rapt", "خطف", "похит", "викра", "porwa", "rapi", "secuestr"],
@@ -110,8 +110,8 @@ ROLES = {
                "bija", "bil ", "bili", "bat ", "batea", "golpea", "pegaba", "maltrat"],
     "SoldIndividual": ["sold", "sell", "vendu", "vend", "revend", "باع", "بيع", "يبيع", "يبيعون", "بايعين", "продал", "продав", "sprzeda", "vandut",
                        "vendio"],
-    "BoughtIndividual": ["paid her family", "paid his family", "paid the family", "paid for the girl", "a paye sa famille", "a paye la famille", "دفع لاهلها", "دفع لأهلها", "bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
-    "ControlledIndividual": ["passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
+    "BoughtIndividual": ["هو اللي دفع", "اللي دفع فيها", "دفع حقها", "who paid for her", "the one who paid", "paid her family", "paid his family", "paid the family", "paid for the girl", "a paye sa famille", "a paye la famille", "دفع لاهلها", "دفع لأهلها", "bought", "buy", "يشتري", "يشترون", "اشتروا", "اشتراها", "شاري", "buyer", "to another man", "paid for her", "paid for them", "achete", "اشترى", "купил", "купив", "kupil", "cumpar", "compro"],
+    "ControlledIndividual": ["متحكم", "يتحكم", "متحكمين", "الماسك", "ماسك البنات", "passport", "document", "papers", "phones", "guard", "watched", "locked", "held the",
                              "enferme", "locks them", "locks her", "يحبس", "يقفل عليهم",
                              # "garde" the noun, not the verb: "il garde tout l'argent" names no guard
                              "kept the", "collected", "confisqu", "un garde", "le garde", "les gardes", "des gardes",
@@ -122,7 +122,9 @@ ROLES = {
     # Anyone else who helps it happen: a corrupt official, a forger.
     "Other": ["bribe", "corrupt", "forged", "forger", "pot-de-vin", "corrompu", "faux papiers", "رشوة", "رشوه", "رشاوي",
               "مزور", "تزوير", "взятк", "хабар", "lapowk", "mita", "soborno"],
-    "Exploiter": ["takes all their money", "takes all the money", "takes their money", "takes everything she earns",
+    "Exploiter": ["makes her work", "makes them work", "made her work", "made them work", "put them to work", "puts them to work",
+                  "never pays her", "never pays them", "doesn't pay her", "doesnt pay her", "fait mendier", "font mendier",
+                  "les fait mendier", "البوس", "بوس المصنع", "takes all their money", "takes all the money", "takes their money", "takes everything she earns",
                   "takes everything they earn", "takes everything he earns", "takes her wages", "takes their wages",
                   "takes his wages", "keeps their pay", "keeps their wages", "keeps the money", "keeps all the money",
                   "put her on the street", "puts her on the street", "put them on the street", "puts them on the street",
@@ -308,7 +310,8 @@ _FORGED = re.compile(r"(?<!\w)(?:fake|forged|false|faux|fausses?|مزور\w*)\s+
 # What a person in charge is called, as opposed to what they do.
 # (An owner or a boss profits from the work: "the owner of the car wash hits them" is both.)
 _TITLES = re.compile(r"(?<!\w)(?:the |a |le |la |l'|un |une |ال)?(?:manager|in charge|madam|madame|foreman|supervisor|"
-                     r"commander|chief|chef de chantier|chef d'equipe|gerant\w*|responsable|"
+                     r"commander|chief|chef de chantier|chef d'equipe|chef du camp|contremaitre|contre-maitre|gerant\w*|responsable|"
+                     r"الشيف|شيف|"
                      r"مدير|المسؤول|مسؤول|ريس|الريس|مشرف|المشرف|قائد|начальн\w*)(?!\w)")
 _ACTING = frozenset({"Abuser", "ControlledIndividual", "Kidnapper", "BoughtIndividual", "SoldIndividual", "Transporter"})
 
@@ -342,7 +345,9 @@ def _role_patterns() -> dict[str, re.Pattern]:
 
 # Not people sold nor vehicles driven: "makes us sell drugs", "sent the bus ticket".
 _NOT_A_ROLE = re.compile(r"(?<!\w)(?:sell\w*|sold|vend\w*|يبيع\w*|بيبيع\w*|باع\w*)\s+(?:\w+\s+)?(?:drugs?|weed|flowers|tissues|"
-                         r"cigarettes|stuff|things|goods|drogue\w*|fleurs|mouchoirs|cigarettes|مخدرات|حشيش|ورد|مناديل|دخان)(?!\w)|"
+                         r"cigarettes|stuff|things|goods|kidneys?|organs?|dreams?|drogue\w*|fleurs|mouchoirs|reins?|organes?|du reve|des reves|"
+                         r"مخدرات|حشيش|ورد|مناديل|دخان|كلاهم|كليته\w*|اعضاء\w*)(?!\w)|(?<!\w)border guards?|gardes?[- ]frontieres?|"
+                         r"douaniers?|حرس الحدود|boss'?s? son|son of the boss|fils du patron|ابن المعلم|ابن المدير|"
                          r"(?<!\w)(?:bus|train|plane|flight|boat|ferry)\s+tickets?|billets? (?:de|d')\s*(?:bus|train|avion|bateau)|"
                          r"تذكر\w*\s+(?:ال)?(?:باص|طياره|طيارة|قطار)")
 
