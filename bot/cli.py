@@ -404,8 +404,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
     bench.add_argument("--langs", default="en,fr,ar", help="understanding: the held-out sets to walk")
     bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language")
-    bench.add_argument("--sets", default="tried,second,third,fourth,fifth,sixth,seventh,unseen",
-                       help="understanding: which held-out sets (tried, second, third, fourth, fifth, sixth, seventh, unseen; see tests/heldout/README.md)")
+    bench.add_argument("--sets", default="tried,second,third,fourth,fifth,sixth,seventh,eighth,unseen",
+                       help="understanding: which held-out sets (tried, second, third, fourth, fifth, sixth, seventh, eighth, unseen; see tests/heldout/README.md)")
     bench.add_argument("--out", default="var/bench/understanding.json", help="understanding: figures and misses")
     bench.add_argument("--plot", default=None, help="where to draw the figures (default under var/bench; '' for none)")
     bench.set_defaults(func=cmd_bench)

@@ -17,7 +17,7 @@ def test_held_out_answers_reach_the_reviewers_export(tmp_path):
     results = understanding_bench.run(["en", "fr", "ar"], limit=3, plot=plot, out=out)
 
     assert results["unsent"] == 0  # every conversation ended with a reference code
-    assert results["conversations"] == {"en": 24, "fr": 24, "ar": 24}  # 3 of each of the eight sets
+    assert results["conversations"] == {"en": 27, "fr": 27, "ar": 27}  # 3 of each of the nine sets
     assert json.loads(out.read_text(encoding="utf-8"))["rows"] and plot.stat().st_size > 10_000
     rows = [r for r in results["rows"] if r["half"] == "all"]
     for lang in ("en", "fr", "ar"):
