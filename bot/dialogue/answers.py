@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from bot.dialogue import cues, language, messages
-from bot.vocabulary import counts, dates, lexicon, likeness
+from bot.vocabulary import control_signs, counts, dates, knowing, lexicon, likeness
 from bot.vocabulary.fields import BY_SLOT, options_key
 from bot.vocabulary.text import clean_text, fold, word_count
 
@@ -35,104 +35,9 @@ _CHILDREN = re.compile(r"(?<!\w)(?:kids?|child|children|minors?|enfants?|gamins?
                        r"اطفال|طفل|صغار|قاصر\w*|ولاد|اولاد)(?!\w)|(?<!\w)(?:дет|діт|dzieci|copii|ninos|menores)")
 _WORKING = re.compile(r"(?<!\w)(?:work\w*|labou?r\w*|travail\w*|boss\w*|bosse\w*|boulot|يشتغل\w*|شغل\w*|عمل\w*|"
                       r"работ\w*|працю\w*|prac\w*|munc\w*|trabaj\w*)")
-# Not allowed or able to go out: kept in, in any supported language.
-_KEPT_IN = re.compile(r"(?<!\w)(?:not|never|no one is|nobody is|cannot|cant|couldnt|werent|wasnt|arent|isnt|dont|didnt|"
-                      r"doesnt|wont|wouldnt)\s+(?:\w+\s+)?(?:allowed|able|permitted|free|let)?"
-                      r"\s*(?:to\s+)?(?:go|leave|get|walk|step)\s*(?:out|outside|away|off|home)?(?!\w)|"
-                      r"(?<!\w)(?:pas|jamais|plus)\s+(?:le droit|autorise\w*|libres?|la permission|capables?)\s+(?:de|d')\s*"
-                      r"(?:sortir|partir|quitter|s'en aller|bouger)|(?<!\w)(?:peu\w*|pouv\w*)\s+(?:pas|jamais|plus)\s+"
-                      r"(?:sortir|partir|quitter|s'en aller)|(?<!\w)(?:و|ف)?(?:ما|مو|مش|لا)\s+(?:\w+\s+)?ب?(?:يسمح\w*|مسموح\w*|يقدر\w*|"
-                      r"تقدر\w*|يگدر\w*|تگدر\w*|يخلو\w*|يخلي\w*|تخلي\w*)\s+(?:\w+\s+)?(?:يطلع\w*|تطلع\w*|يخرج\w*|تخرج\w*|"
-                      r"يروح\w*|تروح\w*|يتركو\w*)|"
-                      r"(?<!\w)ممنوع\w*\s+(?:من\s+)?(?:الطلوع|الخروج|يطلع\w*|يخرج\w*|تطلع\w*|تخرج\w*)|"
-                      r"(?<!\w)(?:doesnt|dont|didnt|wont|never|not|wouldnt)\s+let\s+(?:anyone|anybody|them|her|him|us|people|"
-                      r"the \w+)\s+(?:go\s+)?(?:out|leave|outside|go)(?!\w)|(?<!\w)(?:nobody|no one|noone)\s+(?:leaves|goes out|"
-                      r"gets out|can leave|is allowed out)|(?<!\w)personne ne (?:sort|part|quitte)|laisse(?:nt)? (?:personne|pas) sortir|"
-                      r"sans (?:pouvoir|pouvoir en|avoir le droit de) (?:sortir|partir)|without being (?:able|allowed) to (?:leave|go out)|"
-                      r"(?<!\w)(?:و|ف)?(?:ما|مو|مش)\s+(?:كنت|كانت|كانوا|كانو|كنا)?\s*(?:ب)?(?:اطلع|تطلع|يطلع|نطلع|اخرج|تخرج|يخرج)\w*")
-# Ten hours of work a day or more, or every day of the week: very long hours, in any language.
-_LONG_HOURS = re.compile(r"(?<!\d)(?:1\d|2[0-4])\s*(?:h|hrs?|hours?|heures?|ساعه|ساعة|ساعات|час\w*|godzin\w*|ore|horas)"
-                         r"(?!\w)\s*(?:\w+\s+)?(?:a|per|par|/|each|every|في|بال|ب|يوميا|كل|по|на|dziennie|pe|al|diarias)?\s*"
-                         r"(?:day|jour|j|d|يوم|اليوم|نهار|день|добу|dzien|zi|dia)|(?<![\d/])(?:7|24)\s*(?:j|d)?\s*/\s*7(?!\d)|"
-                         r"7 jours sur 7|sept jours sur sept|7 days a week|seven days a week|7 ايام بالاسبوع|"
-                         r"(?:journees?|jours?|days?|shifts?|postes?|نوبات?|دوام)\s+(?:de|of|ب)\s*(?:1\d|2[0-4])\s*(?:h|hours?|heures?|ساعه|ساعة)")
-# Working from one hour to another: "de 6h du matin à 23h", "from 6am till 10pm", "من ٦ الصبح لـ ١١ بالليل".
-_SPAN = re.compile(r"(?<!\w)(?:de|from|من|od|з|с|desde)\s*(\d{1,2})(?:[:h.]\d\d)?\s*(am|pm|h)?[^\d]{0,25}?"
-                   r"(?:a|à|to|till|until|til|jusqu'a|\-|الى|الي|لل|ل|لـ|حتى|do|до|pana la|hasta)\s*(\d{1,2})(?:[:h.]\d\d)?\s*"
-                   r"(am|pm|h|du soir|de la nuit|at night|in the evening|بالليل|الليل|بالمسا|المسا|مساء|вечера|ночи|wieczorem|seara|de la noche)?")
-
-
-def _long_span(folded: str) -> bool:
-    """Whether a span of working hours said is ten hours or more ("de 6h à 23h": 17)."""
-    for m in _SPAN.finditer(folded):
-        start, end = int(m.group(1)), int(m.group(3))
-        if start > 24 or end > 24:
-            continue
-        if m.group(4) not in (None, "am", "h") and end < 12:
-            end += 12
-        if m.group(2) == "pm" and start < 12:
-            start += 12
-        hours = (end - start) % 24 or 24
-        if end <= start and m.group(4) not in ("pm", "h") and start <= 12 and end <= 12:
-            hours = end + 12 - start  # "from 7 to 9": seven in the morning to nine at night
-        if hours >= 10:
-            return True
-    return False
-
-
 _BARE_NO = re.compile(r"no|nope|nah|non|nan|لا|لأ|لاء|ماكو|مافي|ما في|مفيش|ні|нет|nie|nu|"
                       r"(?:no,?\s+)?i don'?t think so|i do not think so|not that i saw|not really|"
                       r"(?:non,?\s+)?je (?:ne )?(?:crois|pense) pas|pas vraiment|pas que je sache|لا ما اظن|ما اظن|ما اعتقد|لا اعتقد")
-# How the person knows: telling said in so many words is "told" even beside what they saw ("I drove
-# them and they told me"); seeing said in the first person is "observed" beside a job that often
-# hears ("I drive for a volunteer group... I saw it during one of my runs").
-_TELLING = re.compile(r"(?<!\w)(?:و|ف)?(?:told|tells|telling|said|says|explained|confided|informed me|called me|texted me|"
-                      r"m'a dit|m'ont dit|m'a racont\w*|m'ont racont\w*|m a dit|m ont dit|ma dit|mont dit|on m'a dit|"
-                      r"m'a parle|m'ont parle|m'a explique|m'ont explique|m'a confie|rumeu?rs?|"
-                      r"قال|قالت|قالو|قالوا|قلي|قللي|قالتلي|قالولي|قالي|حكالي|حكتلي|حكولي|حكت لي|حكى لي|خبرني|خبرتني|خبروني|"
-                      r"il disait|elle disait|ils disaient|il dit|elle dit|transmis|par radio|over the radio|on the radio|by radio|"
-                      r"بالراديو|باللاسلكي|عاللاسلكي|خبرتنا|خبرنا|خبرونا|حكتلنا|حكالنا|حكولنا|قالتلنا|قالنا|قالولنا|"
-                      r"اخبرني|اخبرتني|اخبروني|بلغني|سمعت من|حكيت مع|كلمتني|كلمني|حچالي|حچيلي|حچتلي|حچولي|وحچالي|وحكالي|وحكتلي)(?!\w)")
-# Read, not seen nor told: "je l'ai lu dans un groupe Telegram", "وصلتني وثائق مسربة".
-_READING = re.compile(r"(?<!\w)(?:i read|read it|read about|read on|read in|j'ai lu|je l'ai lu|l'ai lu|lu sur|lu dans|"
-                      r"leaked|fuite|posted|a poste|publie|anonymous|anonyme|unsigned|no name on it|a letter|une lettre|lettre anonyme|"
-                      r"رساله مجهوله|رسالة مجهولة|بدون اسم|no name|sans nom|a hunch|just a hunch|a suspicion|suspicion|un doute|"
-                      r"un pressentiment|intuition|مجرد شك|شك|احساس|قريت|قرات|قرأت|وثائق|وثايق|مسرب\w*|منشور|نشروا|نشر)(?!\w)")
-_SEEING = re.compile(r"(?<!\w)(?:و|ف)?(?:i saw|i've seen|ive seen|i have seen|i seen|i watched|i noticed|i witnessed|i found|"
-                     r"saw it|saw them|with my own eyes|j'ai vu|j ai vu|jai vu|je les ai vus|je l'ai vu|de mes yeux|"
-                     r"j'ai constate|j'ai remarque|شفت|شاهدت|شفناهم|شفنا|اشوف|بشوف|كنت اشوف|رايت|شايف|شايفه|لقيت|"
-                     r"لاحظت|بعيني|بعيوني|وجدت|شافهم|شفتهم|شفتها|شفته)(?!\w)")
-# Seen on a screen or in a post: "other", even said with "I saw" ("شفت فيديو عالتيك توك").
-_MEDIA = re.compile(r"(?<!\w)(?:video|videos|vidéo|tiktok|tik tok|facebook|fb|instagram|insta|telegram|whatsapp group|"
-                    r"groupe whatsapp|online|en ligne|sur internet|on the internet|social media|reseaux sociaux|post|"
-                    r"فيديو|فديو|تيك توك|التيك توك|عالتيك|فيسبوك|فيس بوك|الفيس|انستا|انستغرام|تلغرام|تيليجرام|عالنت|على النت|"
-                    r"الانترنت|بوست|منشور|اعلان|موقع|an ad|advert\w*|website|site web|annonce|"
-                    r"مكتوب عليها|مكتوب فيها|a note saying|a written note|un mot disant|un mot ecrit|اوراق فيها|ورق فيه|"
-                    r"documents with|papers with|des papiers avec|des documents avec|records|registres|relevés|files|dossiers|a note|"
-                    r"une note|un mot|handwritten|manuscrit\w*|letter|lettre|(?:و|ب|بال|ال|من ال)?(?:كشوف|سجلات|ملفات))(?!\w)")
-# A telling or a seeing denied: "ما حدا قلي", "nobody told me", "مو انا اللي شفت", "I didn't see it".
-_DENIED_BEFORE = re.compile(r"(?:ما حدا|ماحدا|محد|محدا|حدا ما|nobody|no one|noone|personne ne|personne|not me who|"
-                            r"didn't|didnt|did not|never|n'ai pas|n ai pas|j'ai rien|jai rien|ما|مو انا اللي|مش انا اللي|"
-                            r"مو انا الي|مش انا الي|ما انا)\s+(?:\w+\s+)?$")
-
-
-def _how_known(folded: str, named: list[str]) -> str | None:
-    """How the person knows, where the words of the options say it unclearly (see _TELLING)."""
-    def said(pattern: re.Pattern) -> bool:
-        return any(not _DENIED_BEFORE.search(folded[max(0, m.start() - 20):m.start()]) for m in pattern.finditer(folded))
-    tell, see = said(_TELLING), said(_SEEING)
-    if (_MEDIA.search(folded) or _READING.search(folded)) and not tell and (not see or _MEDIA.search(folded)) \
-            and named != ["other"]:
-        return "other"
-    if len(named) == 1 and not (named == ["told"] and see and not tell or named == ["observed"] and tell and not see):
-        return None
-    if tell:
-        return "told"
-    if see:
-        return "observed"
-    return None
-
-
 _FORCE = re.compile(r"forc|oblig|contrain|اجبار|غصب|قسر|يجبر|مجبر|принуд|примус|przymus|fortat|forzad")
 _ADULTS = re.compile(r"(?<!\w)(?:adults?|adultes?|grown-?ups|men|women|hommes|femmes|كبار|البالغين|رجال|نسوان|نساء|взросл\w*|"
                      r"дорослі\w*|dorosl\w*|adulti|adultos)(?!\w)")
@@ -310,69 +215,6 @@ _LIKELY_OVER_WORDS = {"stage": 0.6, "knowledge_source": 0.8}
 _LIKELY_ADD, _LIKELY_DROP, _LIKELY_ALONE = 0.8, 0.05, 0.5
 
 
-# Pay named inside a promise is the promise ("promised good pay... no pay at all"): taken earnings
-# need a word of taking. Papers people have are not withheld ("ils avaient leurs papiers"). And
-# "nobody seemed controlled" is none seen.
-# No day off, shifts of many hours: very long hours ("they never get a day off", "14 hr shifts", "Sundays too").
-_NOT_SURE = re.compile(r"(?<!\w)(?:ما|مو|مش|مب|موب|not|pas|je suis pas|chu pas|i'?m not|im not)\s+(?:\w+\s+)?"
-                       r"(?:متاكد\w*|sure|certain\w*|sur|sure)(?!\w)")
-_NO_PAPERS = re.compile(r"(?<!\w)(?:no|without|pas de|plus de|sans|n'ont (?:pas|plus)|ont (?:pas|plus)|ما معهم|مامعهم|ما عندهم|"
-                        r"ماعندهم|بدون|بلا|ما معها|ما عندها)\s+(?:\w+\s+)?(?:papers|passports?|documents|ids?|papiers|passeports?|"
-                        r"pieces|ورقه|ورقة|اوراق|هويه|هوية|جواز|جوازات|باسبور\w*|وثائق)(?!\w)")
-_NO_REST = re.compile(r"(?<!\w)(?:never|no|not|without|sans|jamais|pas de|pas un|aucun|ما|ماكو|مافي|ما في|بدون|بلا|ولا)\s+(?:\w+\s+){0,3}"
-                      r"(?:day off|days off|rest day|day of rest|holiday|weekend|jour de repos|jours de repos|jour de conge|"
-                      r"jour off|repos|conge|عطله|عطلة|عطل|اجازه|اجازة|اجازات|يوم راحه|يوم راحة|راحه|راحة)(?!\w)|"
-                      r"(?<!\d)(?:1[0-9]|2[0-4])\s*(?:h|hr|hrs|hours?|heures?|ساعه|ساعة)\s*(?:shifts?|journees?|de travail|"
-                      r"of work|work|days?|شغل|دوام)(?!\w)|(?<!\w)(?:sundays too|weekends too|dimanche aussi|dimanches aussi|"
-                      r"morning (?:till|until|to) (?:night|late|midnight)|du matin au soir|de l'aube|من الصبح لليل|"
-                      r"من الصبح للمسا|7 days a week|7 jours sur 7|7/7|24/7)(?!\w)|"
-                      r"(?<!\w)(?:dorm\w*|sleep\w*|slept|ينام\w*|بينام\w*|نايمين)\s+(?:que\s+|only\s+|bas\s+|بس\s+)?"
-                      r"[1-4](?:\s*[-–]\s*[1-5])?\s*(?:h|hrs?|hours?|heures?|ساعات|ساعه|ساعة)(?!\w)")
-_TAKING = re.compile(r"(?<!\w)(?:take|takes|took|taken|taking|keep|keeps|kept|withh\w*|stole|steal\w*|pocket\w*|"
-                     r"prend\w*|pris|garde\w*|confisqu\w*|retien\w*|retenu\w*|vol\w*|recup\w*|encaiss\w*|"
-                     r"goes to|go to|went to|va au|va a|vont au|vont a|allait au|donne\w* tout|gives? (?:it )?all|"
-                     r"(?:[وف])?(?:ب)?(?:ياخذ|ياخد|تاخذ|اخذ|اخد|ماخذ|ماخد|ياكل|اكل|بياكل|يقبض|قبض|يلم|يحجز|حاجز)\w*)(?!\w)")
-_HAVE_PAPERS = re.compile(r"(?<!\w)(?:they|ils|elles|everyone|everybody|all of them|tout le monde|tous)\s+(?:\w+\s+)?"
-                          r"(?:had|have|has|carried|avaient|ont|avait)\s+(?:all\s+|tous\s+)?"
-                          r"(?:their|his|her|leurs?|ses|son|sa)\s+(?:own\s+)?(?:papers|passports?|documents|ids?|papiers|"
-                          r"passeports?|pieces)|(?<!\w)(?:معهم|معاهم|عندهم|بايدهم|بإيدهم|بيدهم)\s+(?:\w+\s+)?(?:جوازات\w*|"
-                          r"اوراق\w*|اوراقهم|هويات\w*|وثائق\w*|باسبور\w*)")
-_PROMISED_PAPERS = re.compile(r"(?<!\w)(?:promis\w*|promet\w*|promesse\w*|offered|وعد\w*|وعدو\w*)\s+(?:[^,.;،]{0,40}\s)?"
-                              r"(?:papers|papiers|documents|visas?|permits?|permis|titres? de sejour|"
-                              r"(?:و|ب|بال|وال|ال)?(?:اوراق|اقامه|اقامة|فيزا))")
-_HAVE_DENIED = re.compile(r"(?<!\w)(?:not|no|never|n'|pas|plus|jamais|ما|مو|مش|ماكو|مافي|ما في)\W*(?:\w+\W+){0,2}$")
-_NO_CONTROL = re.compile(r"(?<!\w)(?:nobody|no one|not|none|nothing|rien|personne|pas|aucun\w*|ما|مو|مش)\s+(?:\w+\s+){0,2}"
-                         r"(?:controlled|control|forced|under control|controle\w*|force\w*|contraint\w*|sous controle|"
-                         r"مجبور\w*|مسيطر\w*|تحت السيطره|تحت السيطرة|تحكم\w*)(?!\w)")
-
-
-_CARDS = re.compile(r"(?<!\w)(?:bank ?cards?|cards|cartes? (?:bancaires?|de banque)|cartes|بطاق\w*|كروت|الكروت|الفيزا كارد)")
-_PAPER_WORDS = re.compile(r"(?<!\w)(?:papers?|passports?|documents?|ids?|id cards?|papiers?|passeports?|pieces? d'identite|"
-                          r"(?:و|ب|بال|ال)?(?:اوراق|جواز\w*|هوي\w*|وثائق|باسبور\w*))(?!\w)")
-_GUARD_ALWAYS = re.compile(r"(?:guard|gardien|garde|حارس|حراس|واحد واقف)\s+(?:\S+\s+){0,5}(?:ليل نهار|ليل ونهار|day and night|"
-                           r"night and day|jour et nuit|nuit et jour|24/24|24h/24|24/7)")
-
-
-def _signs_in_context(matches: list[str], folded: str) -> list[str]:
-    if "ExcessiveWorkingHours" in matches and "RestrictsFreedom" in matches and not _WORKING.search(folded) \
-            and not _LONG_HOURS.search(folded) and not _NO_REST.search(folded):
-        matches = [v for v in matches if v != "ExcessiveWorkingHours"]  # "enfermés dans la cave toute la journée": kept in
-    if "WithholdsDocuments" in matches and _CARDS.search(folded) and not _PAPER_WORDS.search(folded):
-        matches = [v for v in matches if v != "WithholdsDocuments"]  # bank cards held: the earnings, not the papers
-    if "ExcessiveWorkingHours" in matches and _GUARD_ALWAYS.search(folded) and not _LONG_HOURS.search(folded):
-        matches = [v for v in matches if v != "ExcessiveWorkingHours"]  # a guard there day and night: watched, not hours
-    if "TakesEarnings" in matches and "FalsePromises" in matches and not _TAKING.search(folded):
-        matches = [v for v in matches if v != "TakesEarnings"]
-    if "WithholdsDocuments" in matches and "FalsePromises" in matches and _PROMISED_PAPERS.search(folded) \
-            and not _TAKING.search(folded):
-        matches = [v for v in matches if v != "WithholdsDocuments"]  # "promised a good job and papers"
-    if "WithholdsDocuments" in matches:
-        held = [m for m in _HAVE_PAPERS.finditer(folded) if not _HAVE_DENIED.search(folded[max(0, m.start() - 20):m.start()])]
-        if held:
-            matches = [v for v in matches if v != "WithholdsDocuments"] or ["None"]
-    return matches
-
-
 # Where sex is sold, not a trade of its own; businesses and households, which tell labour from servitude.
 _VENUE = re.compile(r"hotels?|motels?|hotel rooms?|rooms?|flats?|apartments?|hôtels?|hôtel|chambres?|appartements?|"
                     r"فندق|الفندق|بالفندق|فنادق|شقه|شقة|شقق|غرفه|غرفة")
@@ -383,6 +225,9 @@ _HOUSEHOLD = re.compile(r"(?<!\w)(?:house|home|family|household|maid|nanny|domes
                         r"bonne|nounou|بيت|البيت|بيوت|عيله|عيلة|عائله|عائلة|خادم\w*|شغاله|شغالة)")
 _HARVEST = re.compile(r"harvest\w*\s+(?:of\s+)?(?:their\s+|the\s+)?organs?|organs?\s+harvest\w*|harvesting organs|"
                       r"prelev\w*|recolte\w* d'organes")
+# Not sure, said as such: "ما متأكد", "chu pas sûr".
+_NOT_SURE = re.compile(r"(?<!\w)(?:ما|مو|مش|مب|موب|not|pas|je suis pas|chu pas|i'?m not|im not)\s+(?:\w+\s+)?"
+                       r"(?:متاكد\w*|sure|certain\w*|sur|sure)(?!\w)")
 _BUT = re.compile(r"(?:^|\s|,)(?:but|mais|بس|لكن|bas|however|though)\s+(.{3,})$")
 
 
@@ -450,7 +295,7 @@ def interpret(
                 return Answer(value, extra=aged)
         named = _matching(opts, text, slot, path, lang)
         if slot == "knowledge_source" and {"observed", "told", "other"} <= set(opts):
-            how = _how_known(_plain(text), named)
+            how = knowing.how_known(_plain(text), named)
             if how:
                 return Answer(how)
         if slot in _LIKELY_OVER_WORDS:
@@ -504,14 +349,15 @@ def interpret(
         named = _matching(opts, text, slot, path, lang)
         matches = [v for v in named if v == "None" or not _only_negated(text, [opts[v]["label"], *opts[v].get("words", [])])]
         if slot == "control_signs" and "WithholdsDocuments" in named and "WithholdsDocuments" not in matches \
-                and _NO_PAPERS.search(_plain(text)):
+                and control_signs.NO_PAPERS.search(_plain(text)):
             matches.append("WithholdsDocuments")  # "pas de papiers", "ما معهم ورقة ولا هوية": papers not theirs to hold
         digits = _plain(text).translate(dates.DIGITS)
-        long_hours = slot == "control_signs" and bool(_LONG_HOURS.search(digits) or _long_span(digits) or _NO_REST.search(digits))
+        long_hours = slot == "control_signs" and bool(control_signs.LONG_HOURS.search(digits) or control_signs.long_span(digits)
+                                                      or control_signs.NO_REST.search(digits))
         if named and not matches and "None" in opts and not long_hours:
             matches = ["None"]  # "no violence, no locks": every sign named was denied
         if slot == "control_signs" and "RestrictsFreedom" in opts and "RestrictsFreedom" not in matches \
-                and _KEPT_IN.search(_plain(text)):
+                and control_signs.KEPT_IN.search(_plain(text)):
             matches.append("RestrictsFreedom")  # "they werent allowed to go outside", "pas le droit de sortir"
         if long_hours and "ExcessiveWorkingHours" in opts and "ExcessiveWorkingHours" not in matches:
             matches.append("ExcessiveWorkingHours")  # "16h par jour, 7/7", "14 hours a day", "12 ساعة باليوم"
@@ -545,7 +391,7 @@ def interpret(
                 matches.remove("ForcedLabour")  # ("adults and also kids": both)
         if slot == "control_signs" and not named and (_dont_know(text, lang) or _dont_know(re.split(r"[,;.،]", text)[0], lang)):
             return Answer(question.skip_value)  # "مش عارف، ما كنتش قريب كفاية": not known, not a sign guessed
-        if slot == "control_signs" and matches in ([], ["Other"]) and _NO_CONTROL.search(_plain(text)):
+        if slot == "control_signs" and matches in ([], ["Other"]) and control_signs.NO_CONTROL.search(_plain(text)):
             matches = ["None"]  # "nobody seemed controlled"
         contrast = _BUT.search(fold(text))
         if slot == "control_signs" and matches == ["None"] and contrast:
@@ -560,7 +406,7 @@ def interpret(
                     v for v in opts if v not in matches and v != "None" and likely.get(v, 0) > _LIKELY_ADD]
                 matches = [v for v in matches if v != "None"] if len(matches) > 1 else matches
         if slot == "control_signs":
-            matches = _signs_in_context(matches, _plain(text))
+            matches = control_signs.in_context(matches, _plain(text), bool(_WORKING.search(_plain(text))))
         if slot == "exploitation_type" and "ForcedMilitaryByNonStateActors" in matches and not _mentions(
                 text, [opts["ChildLabour"]["label"]] if "ChildLabour" in opts else []):
             matches = [v for v in matches if v not in ("ChildLabour", "Other")]  # "guetteurs et porteurs de munitions"
