@@ -90,6 +90,8 @@ _EACH_AGE = re.compile(r"(?<!\w)(?:one|l'une|l'un|une|un|وحد[ةه]|واحد)\
                        r"\s*(?:,|and|et|و)?\s*(?:the other|l'autre|(?:ال)?(?:تاني|ثاني|اخرى|تانية|ثانية|تانيه|ثانيه))"
                        r"\s+(?:is\s+|a\s+)?(\d{1,2})(?!\d)")
 _ADULTS_THEN = re.compile(r"\s*(?:adults?|women|men|adultes?|femmes|hommes|كبار|نساء|رجال|نسوان)\s*[,،]\s*")
+# More people said after the groups: "plus 6 more", "and 4 others", "et 3 autres", "و٣ كمان".
+_MORE = re.compile(r"(?:plus|and|\+|et|و)\s*(\d+)\s+(?:more|others?|other people|autres|de plus|اخرين|كمان|غيرهم)(?!\w)")
 # One child named, with an article: "her daughter", "the boy", "ابنها".
 _ONE_CHILD = re.compile(r"(?<!\w)(?:a|an|one|1|the|her|his|their|my|une?|la|le|sa|son|leur|ma|mon)\s+(?:little\s+|young\s+|petite?\s+)?"
                         r"(?:daughter|son|girl|boy|child|kid|baby|fille|fils|garcon|enfant|gamine?|bebe)(?!\w)|"
@@ -256,6 +258,9 @@ def understand(text: str | None, lang: str) -> Count:
             low, high = sorted((counts[0][2], counts[1][2]))
             number, up_to, approximate = low, high, True
     total = _TOTAL.search(folded)
+    more = [m for m in _MORE.finditer(folded) if counts and m.start(1) >= counts[0][1]]  # not already added in
+    if number is not None and more and not total and up_to is None:
+        number += sum(int(m.group(1)) for m in more)  # "3 adults, 1 child, plus 6 more men": ten
     if total:
         number, up_to = int(next(g for g in total.groups() if g)), None  # "9 pax in total", "a family of 5"
     elif number is not None and _WITH_ME.search(folded):
