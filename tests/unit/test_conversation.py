@@ -102,6 +102,13 @@ def test_an_unrecognised_multi_choice_keeps_the_persons_words():
     assert "they all had the same strange tattoo" in first.text
 
 
+def test_an_answer_naming_the_conversations_own_language_is_kept_as_an_answer():
+    talk = at("victims_nationality")
+    talk.say("Ethiopian, she speak Amharic only, very little English")
+    assert talk.answers["victims_nationality"] == "Ethiopian, she speak Amharic only, very little English"
+    assert "continue in English" not in talk.text
+
+
 def test_a_sign_described_without_its_words_is_read_and_the_words_kept():
     talk = at("control_signs")
     talk.say("something about their phones always being checked at night")  # no option's words: the reader's
