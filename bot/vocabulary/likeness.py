@@ -80,15 +80,6 @@ def probabilities(question: str, text: str | None, lang: str | None) -> dict[str
     return model.probabilities(fold(text)) if model else {}
 
 
-def likeliest(question: str, text: str | None, lang: str | None, at_least: float) -> str | None:
-    """The one option the answer most likely means, when the model gives it ``at_least``."""
-    found = probabilities(question, text, lang)
-    if not found:
-        return None
-    best = max(found, key=found.get)
-    return best if found[best] >= at_least else None
-
-
 def warm(langs: list[str]) -> None:
     """Learn every model now (at start-up), not at a person's first answer."""
     for lang in langs:
