@@ -71,12 +71,13 @@ _guard_app()
 
 
 def _warm() -> None:
-    """The statistical reader's models (``bot.vocabulary.likeness``) are learnt in the background
-    at start (a few seconds), not at a person's first free-text answer."""
+    """The statistical reader's models (``bot.vocabulary.likeness``) are learnt and the language
+    detectors loaded in the background at start (a few seconds), not at a person's first message."""
     from bot.dialogue import language
     from bot.vocabulary import likeness
 
     try:
+        language.warm()
         likeness.warm(list(language.SUPPORTED))
     except Exception as exc:  # learnt again at first use; never stops the server
         _logger.warning("warming the answer reader failed (%s)", type(exc).__name__)

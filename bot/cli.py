@@ -241,6 +241,20 @@ def cmd_bench(args, settings: Settings) -> None:
                                 out=Path(args.out) if args.out else None,
                                 parts=tuple(p.strip() for p in args.sets.split(",") if p.strip()))
         return
+    if args.what == "languages":
+        from bot import language_bench
+
+        print("First messages: which language they open in, on lingua's public test data (tests/langid):")
+        language_bench.run(limit=args.limit or None, out=Path("var/bench/languages.json"),
+                           plot=Path(args.plot or "var/bench/languages.png") if args.plot != "" else None)
+        return
+    if args.what == "nlu":
+        from bot import nlu_bench
+
+        print("Intents per language on the held-out examples (tests/nlu), with the trained model:")
+        nlu_bench.run(out=Path("var/bench/nlu.json"),
+                      plot=Path(args.plot or "var/bench/nlu.png") if args.plot != "" else None)
+        return
     from bot import bench
 
     print("Referral matching benchmark (synthetic directories; same queries for every size):")
@@ -400,10 +414,10 @@ def parser() -> argparse.ArgumentParser:
     directory.set_defaults(func=cmd_directory)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["directory", "understanding"])
+    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu"])
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
-    bench.add_argument("--langs", default="en,fr,ar", help="understanding: the held-out sets to walk")
-    bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language")
+    bench.add_argument("--langs", default="en,fr,uk,ru,ar,pl,ro,es", help="understanding: the held-out sets to walk")
+    bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language; languages: lines per language and kind")
     bench.add_argument("--sets", default="tried,second,third,fourth,fifth,sixth,seventh,eighth,unseen",
                        help="understanding: which held-out sets (tried, second, third, fourth, fifth, sixth, seventh, eighth, unseen; see tests/heldout/README.md)")
     bench.add_argument("--out", default="var/bench/understanding.json", help="understanding: figures and misses")

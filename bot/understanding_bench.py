@@ -29,12 +29,17 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "heldout"
 REFERENCE = re.compile(r"R-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
-HELDOUT_LANGS = ("en", "fr", "ar")
+HELDOUT_LANGS = ("en", "fr", "uk", "ru", "ar", "pl", "ro", "es")
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # Each conversation's story: neutral words with no date, place or number of their own.
 NARRATIVE = {"en": "I saw people who looked like they were being forced to work and were not free to leave.",
              "fr": "J'ai vu des personnes qui semblaient forcées de travailler et pas libres de partir.",
-             "ar": "رأيت أشخاصا يبدو أنهم يجبرون على العمل وليسوا أحرارا في المغادرة."}
+             "ar": "رأيت أشخاصا يبدو أنهم يجبرون على العمل وليسوا أحرارا في المغادرة.",
+             "uk": "Я бачила людей, яких, схоже, змушували працювати і не відпускали.",
+             "ru": "Я видела людей, которых, похоже, заставляли работать и не отпускали.",
+             "pl": "Widziałam ludzi, których chyba zmuszano do pracy i nie mogli odejść.",
+             "ro": "Am văzut oameni care păreau forțați să muncească și nu erau liberi să plece.",
+             "es": "Vi a personas que parecían obligadas a trabajar y no eran libres de irse."}
 
 
 # The held-out sets, in the order they were written. A set whose misses were read to mend the

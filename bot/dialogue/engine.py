@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from bot.config import Settings
-from bot.dialogue import conversation, cues, language, messages
+from bot.dialogue import conversation, cues, language, messages, other_languages
 from bot.dialogue.answers import interpret
 from bot.dialogue.conversation import Reply, exit_button, payload
 from bot.dialogue.intents import PAYLOAD
@@ -207,6 +207,13 @@ class Engine:
             # The question asks what language they spoke: "Ethiopian, she speak Amharic only, very
             # little English" is its answer, not a request to talk in English.
             request = None
+        if not pressed and not request and not s.greeted and s.stage == OPENING:
+            # A first message in a language it does not speak: say so in that language, with the
+            # emergency number, and let the person pick one of its languages.
+            codes = language.other_language(text, (message.metadata or {}).get("language"))
+            if codes:
+                out.add(Reply(other_languages.answer(codes, self.referrals), conversation.language_buttons()))
+                return self._done(s, out)
         if not pressed and not (request and request.certain):
             self._follow_language(s, text, message)
         elif pressed and not s.greeted:

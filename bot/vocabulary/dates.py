@@ -280,6 +280,21 @@ DATE_WORDS = {
           "apres-midi jours semaines",
     "ar": "امس البارحه اليوم الاثنين الثلاثاء الاربعاء الخميس الجمعه السبت الاحد الاسبوع الشهر الماضي الليل "
           "الصبح المسا ايام",
+    "uk": "вчора учора сьогодні позавчора понеділок вівторок середа середу четвер пятниця пятницю субота суботу "
+          "неділя неділю січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
+          "тиждень тижня місяць місяця тому минулого минулої минулий ввечері вранці вночі днів тижнів",
+    "ru": "вчера сегодня позавчера понедельник вторник среда среду четверг пятница пятницу суббота субботу "
+          "воскресенье января февраля марта апреля мая июня июля августа сентября октября ноября декабря неделю "
+          "недели месяц месяца назад прошлой прошлом прошлый вечером утром ночью дней недель",
+    "pl": "wczoraj dzisiaj dzis przedwczoraj poniedzialek wtorek sroda srode czwartek piatek sobota sobote niedziela "
+          "niedziele stycznia lutego marca kwietnia maja czerwca lipca sierpnia wrzesnia pazdziernika listopada "
+          "grudnia tydzien tygodnia miesiac miesiaca temu zeszlym zeszly ostatni wieczorem rano nocy dni tygodni",
+    "ro": "ieri azi astazi alaltaieri luni marti miercuri joi vineri sambata duminica ianuarie februarie martie "
+          "aprilie mai iunie iulie august septembrie octombrie noiembrie decembrie saptamana luna trecuta trecut "
+          "seara dimineata noaptea zile saptamani",
+    "es": "ayer hoy anoche anteayer lunes martes miercoles jueves viernes sabado domingo enero febrero marzo abril "
+          "mayo junio julio agosto septiembre octubre noviembre diciembre semana mes pasado pasada noche manana "
+          "tarde dias semanas hace",
 }
 
 

@@ -73,6 +73,6 @@ def test_a_language_named_but_not_spoken_yet_does_not_become_the_conversation_s(
     to a language the assistant does not speak yet, which then fell back to English unannounced."""
     from bot.dialogue import cues
 
-    assert cues.language_request("russe", "fr") is None
-    assert cues.language_request("en russe svp", "fr") is None
+    assert cues.language_request("allemand", "fr") is None
+    assert cues.language_request("en allemand svp", "fr") is None
     assert cues.language_request("en arabe svp", "fr").code == "ar"
