@@ -48,8 +48,16 @@ def costly(expected: str, got: str) -> str | None:
 def run(model: Path | None = None, out: Path | None = None, plot: Path | None = None) -> dict:
     from sklearn.metrics import f1_score
 
+    import logging
+
     from bot.launcher import latest_model
     from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    # Rasa logs each parsed text at debug level: the bench shows figures, never the examples.
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
 
     started = time.time()
     agent = Agent.load(str(model or latest_model()))

@@ -41,7 +41,7 @@ MSG
 fi
 
 # Train only when the training data, domain or config changed since the last model.
-model_hash=$(cat config.yml domain.yml $(find data -name '*.yml' | sort) | sha256sum | cut -c1-16)
+model_hash=$(cat config.yml domain.yml $(find data -name '*.yml' | sort) bot/nlu/*.py | sha256sum | cut -c1-16)
 if [ ! -f "models/$model_hash.tar.gz" ]; then
   echo "==> Training the model (about two minutes; the data or config changed)"
   mkdir -p models
