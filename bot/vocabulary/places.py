@@ -56,23 +56,32 @@ def country_in(text: str) -> str | None:
     return found[0][1] if found else None
 
 
+@functools.lru_cache(maxsize=1)
+def _country_pattern() -> tuple[re.Pattern, dict[str, tuple[int, str]]]:
+    """One pattern for every country name (more than a thousand in eight languages: one pattern
+    each overflowed the regular-expression cache and compiled them all again at every answer),
+    longest first, and each name's rank and code."""
+    names = [(name, code) for name, code in _country_names() if len(name) > 3]
+    # Arabic joins "in", "to", "from" and "and" to a name: "بتركيا", "بالاردن", "وسوريا".
+    alternatives = [("(?:و|ف)?(?:ب|ل|ك)?" if "\u0600" <= name[:1] <= "\u06ff" else "") + re.escape(name)
+                    for name, _ in names]
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(alternatives)})(?!\w)")
+    return pattern, {name: (rank, code) for rank, (name, code) in enumerate(names)}
+
+
 def countries_in(text: str) -> list[tuple[int, str]]:
     """(position, code) of every country named in ``text``, in the order named; the longest name
-    first, so that "Guinea-Bissau" is not also Guinea. Tried longest first, the first one found is
-    the longest name in the text (what ``country_in`` has always returned)."""
+    first where two overlap, so that "Guinea-Bissau" is not also Guinea. Sorted by the length of
+    the name, the first one is the longest name in the text (what ``country_in`` has always
+    returned)."""
     folded = f" {fold(text)} "
-    taken: list[tuple[int, int]] = []
+    pattern, ranks = _country_pattern()
     found: list[tuple[int, str, int]] = []  # (rank of the name, code, position)
-    for rank, (name, code) in enumerate(_country_names()):
-        if len(name) <= 3:
-            continue
-        # Arabic joins "in", "to", "from" and "and" to a name: "بتركيا", "بالاردن", "وسوريا".
-        joined = "(?:و|ف)?(?:ب|ل|ك)?" if "\u0600" <= name[:1] <= "\u06ff" else ""
-        for m in re.finditer(rf"(?<!\w){joined}{re.escape(name)}(?!\w)", folded):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            found.append((rank, code, m.start()))
+    for m in pattern.finditer(folded):
+        said = m.group(0)
+        named = ranks.get(said) or ranks.get(said[1:]) or ranks.get(said[2:])
+        if named:
+            found.append((named[0], named[1], m.start()))
     found.sort()
     return [(at, code) for _, code, at in found]
 

@@ -512,3 +512,75 @@ def test_zz_action_server_down_is_said_not_swallowed(assistant):
     status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "hello again"}).encode())
     assert status == 503
     assert "send your last message again" in Chat.text(replies)
+
+
+# A report typed in each language the assistant speaks (issue 13): the first message picks the
+# language, typed answers are read in it, and the reviewer's export has what was said.
+REPORTS = {
+    "uk": ("мені треба повідомити про те, що я бачив на блокпосту", "вчора", "Київ біля вокзалу", "троє", "українки",
+           "три молоді жінки були замкнені в бусі за баром"),
+    "ru": ("мне нужно сообщить о том, что я видел на блокпосту", "вчера", "Киев возле вокзала", "трое", "украинки",
+           "три молодые женщины были заперты в микроавтобусе за баром"),
+    "ar": ("بدي بلغ عن شي شفته عالحاجز", "امبارح", "كييف قرب المحطة", "٣", "أوكرانيات",
+           "ثلاث بنات صغار كانوا مقفول عليهم بفان ورا البار"),
+    "pl": ("muszę zgłosić coś, co widziałem na punkcie kontrolnym", "wczoraj", "Kijów koło dworca", "trzy", "Ukrainki",
+           "trzy młode kobiety były zamknięte w busie za barem"),
+    "ro": ("trebuie să raportez ceva ce am văzut la punctul de control", "ieri", "Kiev lângă gară", "trei", "ucrainene",
+           "trei femei tinere erau închise într-o dubă în spatele barului"),
+    "es": ("tengo que denunciar algo que vi en el puesto de control", "ayer", "Kiev cerca de la estación", "tres",
+           "ucranianas", "tres mujeres jóvenes estaban encerradas en una furgoneta detrás del bar"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(REPORTS))
+def test_a_report_typed_in_each_language_reaches_the_export(assistant, lang):
+    from bot.dialogue import messages
+
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), new_canary()
+    opening, when, where, how_many, citizens, story = REPORTS[lang]
+    first = chat.text(chat.say(opening))
+    assert messages.text("welcome", lang).split("\n")[0][:30] in first  # opened in the person's language
+    chat.say(choice("no"))
+    chat.say(choice("yes"))
+    chat.say(choice("observed"))
+    chat.say(f"{story} {canary}")
+    for said in (when, where):
+        chat.say(said)
+    chat.says(choice("Exploitation"), choice("ForcedLabour"), choice("WithholdsDocuments"))
+    chat.say(how_many)
+    chat.says(choice("no"), choice("Feminine"))
+    replies = chat.say(citizens)
+    for _ in range(8):  # the questions left: skipped, or "no" where skipping is not offered
+        if "/affirm" in chat.buttons(replies):
+            break
+        offered = chat.buttons(replies)
+        replies = chat.say(choice("anonymous") if choice("anonymous") in offered else
+                           choice("no") if choice("no") in offered else "/skip")
+    assert "/affirm" in chat.buttons(replies), chat.text(replies)  # the summary, asking to send
+    summary = chat.text(replies)
+    sent = chat.text(chat.say(messages.understanding(lang)["commands"]["send"][0]))
+    SUBMITTED.append(canary)
+    opened = report_with(settings, canary)
+    assert opened.reference in sent, summary
+    exported = opened.htcds()
+    assert opened.report["language"] == lang
+    yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
+    assert exported["hte_Date"] == yesterday
+    assert exported["hte_Country"] == "UA" and exported["hte_City"] == "Kyiv"
+    assert exported["x_VictimsCountNumber"] == 3
+    assert exported["prs_Citizenship"] == ["UA"]
+
+
+def test_a_first_message_in_a_language_it_does_not_speak_gets_the_safe_answer_in_it(assistant):
+    servers, _ = assistant
+    chat = Chat(servers.url)
+    replies = chat.say("Hallo, ich brauche Hilfe, mein Chef hat meinen Pass")
+    text = chat.text(replies)
+    assert "Sprache" in text and "112" in text and "Українська" in text and "Español" in text
+    assert '/change_language{"language":"uk"}' in chat.buttons(replies)
+    # The person picks a language: the conversation starts in it, nothing of the first message kept.
+    started = chat.text(chat.say('/change_language{"language":"ro"}'))
+    from bot.dialogue import messages
+
+    assert messages.text("language_changed", "ro")[:20] in started

@@ -38,26 +38,44 @@ ANSWERS = [
     "maybe", "peut-être", "I don't know", "je sais pas", "Warsaw", "Chisinau", "a safe place to sleep",
     "un médecin", "call me after 6pm on +48 600 000 000", "show more", "voir plus", "autre lieu", "c'est pour moi",
     "moi j'ai 15 ans", "I'm 16", "it's for me", "women", "all female", "forced labour", "they owe money",
+    # Every language the assistant speaks (issue 13): dates, places, counts, yes and no, "I don't know".
+    "вчора ввечері", "біля вокзалу у Львові", "троє жінок і хлопчик", "не знаю", "так", "ні", "забрали паспорти",
+    "позавчера ночью около 11", "в Харькове на рынке", "человек десять", "да", "нет", "отобрали паспорта",
+    "wczoraj wieczorem", "pod Przemyślem", "pięć kobiet", "nie wiem", "tak", "nie", "zabrali im paszporty",
+    "ieri seara", "la Chișinău lângă gară", "vreo zece", "nu știu", "da", "nu", "le-au luat pașapoartele",
+    "anoche a las 10", "en Madrid cerca de la estación", "unas cinco mujeres", "no sé", "sí", "les quitaron los pasaportes",
+    "امبارح بالليل", "بأربيل", "خمس بنات", "ما بعرف", "نعم", "لا", "اخذوا جوازاتهم",
 ]
 COMMANDS = {
     "stop": ["stop", "arrête", "Stop"], "exit": ["exit", "quitter", "Exit"], "pause": ["pause", "Pause"],
     "resume": ["continue", "reprendre", "continuer"], "skip": ["skip", "passer"], "go_back": ["go back", "retour"],
     "help": ["help", "aide"], "emergency": ["emergency", "urgence"],
 }
+# Each language's own command words, as its locale lists them (the first two of each).
+for _lang in language.SUPPORTED:
+    for _name, _phrases in (messages.understanding(_lang).get("commands") or {}).items():
+        if _name in COMMANDS:
+            COMMANDS[_name] += [p for p in _phrases[:2] if p not in COMMANDS[_name]]
 LANGUAGE_REQUESTS = ["can we speak english", "en français svp", "sorry my french is bad, can we speak english",
-                     "ok actually can we go back to french, c'est mieux en francais", "in english please"]
+                     "ok actually can we go back to french, c'est mieux en francais", "in english please",
+                     "українською будь ласка", "на русском пожалуйста", "po polsku prosze", "în română vă rog",
+                     "en español por favor", "بالعربي لو سمحت"]
 TRUST = ["will the police know?", "est-ce que la police va savoir ?", "j'ai pas de papiers, on va m'expulser?",
          "does it cost anything?", "who runs this?", "can my employer see this?", "c'est qui l'equipe? c'est la police?",
          "what happens to my data?"]
 DANGER = ["he's coming", "je peux pas appeler il va entendre", "I'm scared", "il m'enferme, je peux pas sortir",
           "I can't call, he will hear"]
-GREETINGS = ["hello", "Bonjour", "good morning", "hi"]
+GREETINGS = ["hello", "Bonjour", "good morning", "hi", "привіт", "здравствуйте", "dzień dobry", "bună ziua", "hola",
+             "مرحبا"]
 NOISE = ["", "   ", "😀😀🙏", "a" * 5000, "\u202eevil", "restart", '/inform{"choice":"<script>"}',
          '/go_back{"field":"consent"}', "/affirm", "/deny", "?", "...", "Привет hello", "/skip", "/resume", "/stop ",
          '/change_language{"language":"xx"}', "/report_incident", "12345678901234567890"]
 STARTS = [("hello", "greet"), ("Bonjour", "greet"), ("I need to report something I saw", "report_incident"),
           ("I need help", "request_help"), ("je m'inquiète pour ma soeur", "worried_about_someone"),
-          ("il m'enferme", "nlu_fallback"), ("help me it's an emergency", "emergency")]
+          ("il m'enferme", "nlu_fallback"), ("help me it's an emergency", "emergency"),
+          ("так, допоможіть", "request_help"), ("да мне страшно, он меня ищет", "emergency"),
+          ("نعم أنا في خطر", "emergency"), ("necesito ayuda", "request_help"), ("potrzebuję pomocy", "request_help"),
+          ("am nevoie de ajutor", "request_help"), ("ich brauche Hilfe bitte", "nlu_fallback")]
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 

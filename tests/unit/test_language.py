@@ -76,3 +76,39 @@ def test_a_language_named_but_not_spoken_yet_does_not_become_the_conversation_s(
     assert cues.language_request("allemand", "fr") is None
     assert cues.language_request("en allemand svp", "fr") is None
     assert cues.language_request("en arabe svp", "fr").code == "ar"
+
+
+def test_first_messages_of_one_or_two_words_open_in_their_language():
+    """Issue 13: "так, допоможіть", "necesito ayuda", "aide svp" and "j'ai peur" opened in English."""
+    for text, lang in [("так, допоможіть", "uk"), ("да мне страшно, он меня ищет", "ru"), ("نعم أنا في خطر", "ar"),
+                       ("necesito ayuda", "es"), ("aide svp", "fr"), ("j'ai peur", "fr"), ("pomocy", "pl"),
+                       ("ajutor", "ro"), ("помогите", "ru"), ("допоможіть", "uk"), ("help me please", "en")]:
+        assert detect(text) == lang, text
+    # Words every language types name none: the client's language, then English.
+    assert detect("ok") == "en" and detect("stop") == "en" and detect("ok", hint="uk") == "uk"
+
+
+def test_the_client_s_language_settles_a_short_message_it_could_be():
+    assert detect("так", hint="uk") == "uk"  # Ukrainian and Russian alike
+    assert detect("так", hint="ru-RU") == "ru"
+    assert detect("necesito ayuda", hint="en") == "es"  # a clear message wins over the hint
+
+
+def test_an_established_conversation_keeps_its_language_on_a_one_word_reply_it_can_read():
+    for current, text in [("uk", "так"), ("ru", "да"), ("pl", "tak"), ("ro", "da"), ("es", "vale"), ("en", "Kyiv"),
+                          ("uk", "Львів"), ("ru", "Kraków"), ("ar", "Erbil"), ("es", "ok")]:
+        assert detect(text, current=current) == current, (current, text)
+    assert detect("я бачила трьох жінок біля вокзалу вчора", current="en") == "uk"  # a sentence still moves it
+
+
+def test_a_language_it_does_not_speak_is_recognised_and_a_spoken_one_never_is():
+    from bot.dialogue.language import other_language
+
+    assert other_language("ich brauche Hilfe, bitte") == ("de",)
+    assert other_language("yardım edin lütfen bana") == ("tr",)
+    assert other_language("cần giúp đỡ") == ("vi",)
+    assert other_language("በጣም ፈርቻለሁ እርዱኝ") == ("am", "ti")  # one script, two languages: both answered
+    assert other_language("من کمک لازم دارم لطفا") == ("fa",)
+    for text in ["necesito ayuda por favor", "I need help now please", "так, допоможіть", "aide svp", "ok", "stop",
+                 "نعم أنا في خطر", "potrzebuję pomocy teraz", "am nevoie de ajutor acum", "Kyiv", "/greet"]:
+        assert other_language(text) == (), text

@@ -53,3 +53,23 @@ def test_french_is_really_french():
 
 def test_unknown_language_falls_back_to_english():
     assert messages.text("goodbye", "xx") == messages.text("goodbye", "en")
+
+
+def test_the_answer_in_a_language_it_does_not_speak_is_complete_in_at_least_30_languages():
+    """Issue 13: any other language gets, in that language, which languages the assistant speaks,
+    the emergency number and a helpline that speaks it where the directory has one."""
+    from pathlib import Path
+
+    from bot.dialogue import other_languages
+    from bot.referrals.matching import load
+
+    referrals = load(Path(__file__).resolve().parents[2] / "data" / "referrals")
+    assert len(other_languages.LANGUAGES) >= 30
+    assert not set(other_languages.LANGUAGES) & set(language.SUPPORTED)
+    for code in other_languages.LANGUAGES:
+        text = other_languages.answer((code,), referrals)
+        assert "112" in text and "Українська" in text and "العربية" in text, code
+        assert "{" not in text, code
+    albanian = other_languages.answer(("sq",), referrals)
+    assert "Kosovo" in albanian and "+383" in albanian  # a helpline that speaks Albanian is named
+    assert "Irak" in other_languages.answer(("de",), referrals)  # the other numbers, by country in German
