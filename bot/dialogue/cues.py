@@ -104,6 +104,15 @@ def _language_names() -> list[tuple[str, str]]:
     return sorted(set(names), key=lambda n: -len(n[0]))
 
 
+@functools.lru_cache(maxsize=1)
+def _language_pattern() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for the hundreds of names (one each overflowed the regular-expression cache
+    and compiled them all again at every message), longest first, and each name's language."""
+    names = _language_names()
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(name) for name, _ in names)})(?!\w)")
+    return pattern, dict(names)
+
+
 @dataclass(frozen=True)
 class LanguageRequest:
     code: str
@@ -121,10 +130,8 @@ def language_request(text: str, current: str) -> LanguageRequest | None:
     """A request to talk in another supported language: "can we speak english", "en français svp",
     "English". The language named last wins ("my french is bad, can we speak english")."""
     said = f" {plain(text)} "
-    found = []
-    for name, code in _language_names():
-        for match in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", said):
-            found.append((match.start(), code))
+    pattern, codes = _language_pattern()
+    found = [(match.start(), codes[match.group(0)]) for match in pattern.finditer(said)]
     if not found:
         return None
     named = [code for _, code in sorted(found)]

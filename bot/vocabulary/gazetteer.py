@@ -20,7 +20,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from bot.vocabulary import places
+from bot.vocabulary import inflection, places
 from bot.vocabulary.text import fold
 
 DATA = Path(__file__).parent / "geonames" / "places.tsv.gz"
@@ -37,10 +37,17 @@ LOCATIVES = {
     "au", "aux", "en", "pres", "vers", "dans", "de", "du", "des", "depuis", "entre", "cote", "autour",
     "في", "قرب", "عند", "من", "الى", "حول", "جنب", "بين", "داخل", "خارج", "بالقرب", "ضواحي", "اطراف", "منطقه",
     "برا", "بره", "يم", "صوب", "بمنطقه", "بضواحي", "باطراف", "مدينه", "بمدينه", "قريه", "بقريه",
+    "в", "у", "во", "біля", "коло", "поблизу", "під", "до", "із", "возле", "около", "под", "из", "с", "з",
+    "w", "we", "na", "kolo", "pod", "obok", "przy", "z", "ze", "do", "la", "langa", "din", "spre", "cerca", "junto",
+    "hacia", "desde",
     "в", "у", "біля", "около", "возле", "под", "під", "з", "із", "из", "до", "коло",
     "w", "we", "kolo", "obok", "pod", "z", "do", "przy", "langa", "din", "cerca", "desde", "hacia",
 }
 # Arabic joins a preposition and the article to the word: بالموصل (in Mosul), للموصل, والموصل.
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Prepositions after which Polish and Romanian inflect a place's name: "w Pradze", "din Iașului".
+_CASE_CUES = {"w", "we", "na", "z", "ze", "pod", "kolo", "obok", "przy", "do", "spod", "din", "langa", "spre"}
 _AR_PREFIX = re.compile(r"^(?:و|ف)?(?:ب|ل|ك)?(?:ال)?(?=\w{2,})")
 FUZZY_CUTOFF = 84  # RapidFuzz ratio: "varsovi"/"varsovie" 93, "prishtina"/"pristina" 94
 FUZZY_MIN_POPULATION = 5_000  # a misspelling is compared with the names of towns this size or larger
@@ -113,7 +120,14 @@ class Gazetteer:
                         self.index.setdefault(variant, [])
                         if p not in self.index[variant]:
                             self.index[variant].append(p)
-        for found in self.index.values():
+        # Inflected names, looked up only when the word as typed names nothing ("у Львові").
+        self.stems: dict[str, list[Place]] = {}
+        for name, found in self.index.items():
+            if " " not in name and not _ARABIC.match(name):
+                for stem in inflection.name_stems(name):
+                    self.stems.setdefault(stem, [])
+                    self.stems[stem] += [p for p in found if p not in self.stems[stem]]
+        for found in [*self.index.values(), *self.stems.values()]:
             found.sort(key=lambda p: (p.kind != "city", -p.population))
         large = {n for n, ps in self.index.items() if len(n) >= 4 and any(
             p.population >= FUZZY_MIN_POPULATION or p.kind == "region" for p in ps)}
@@ -143,12 +157,23 @@ class Gazetteer:
                 gram = " ".join(words[i:i + n])
                 for v, variant in enumerate(_variants(gram)):
                     found = self.index.get(variant)
+                    if found and n == 1 and not _ARABIC.match(gram):
+                        # "во Львове" is Lviv, not the village GeoNames calls Lvove: a great city
+                        # the word inflects outweighs a small place it spells.
+                        inflected = next((self.stems[s] for s in inflection.stems(gram)[1:] if s in self.stems), None)
+                        if inflected and inflected[0].population > 50 * max(found[0].population, 1_000):
+                            found = inflected + [p for p in found if p not in inflected]
                     if found:
                         # Found only once "ب" or "ل" is taken off ("بالموصل"): "in", "to", a cue.
                         joined = v > 0 and gram[:1] in "بل"
                         common = n == 1 and variant in ordinary
                         candidates.append((i, n, " ".join(raw_words[i:i + n]), found, joined, common, variant))
                         break
+                else:
+                    if n == 1 and not _ARABIC.match(gram):
+                        found = next((self.stems[s] for s in inflection.stems(gram) if s in self.stems), None)
+                        if found and found[0].kind == "city" or found and i > 0 and words[i - 1] in LOCATIVES:
+                            candidates.append((i, n, raw_words[i], found, False, gram in ordinary, "~" + gram))
         best = None
         ranked, beside = [], []
         for i, n, said, found, joined, common, variant in candidates:
@@ -159,6 +184,8 @@ class Gazetteer:
             chosen, sure = self._choose(found, named_country, near_country)
             if chosen is None:
                 continue
+            if variant.startswith("~") and not _CYRILLIC.search(variant) and not (i > 0 and words[i - 1] in _CASE_CUES):
+                sure = False  # "varsovi" is a slip of "Varsovie" as much as a case of it: asked, not kept
             cue = joined or (i > 0 and words[i - 1] in LOCATIVES)
             # named as a place: after a cue, capitalised, nearly alone, or (Arabic has no capitals)
             # opening the answer ("دهوك قرب المول": Duhok, near the mall)

@@ -8,6 +8,7 @@ import re
 
 import pycountry
 
+from bot.vocabulary import inflection
 from bot.vocabulary.text import fold
 
 # Names people use that are not ISO 3166 short names. Kosovo has no ISO code; XK is the code
@@ -33,6 +34,16 @@ DEMONYM_STEMS = {
     "RS": ["serbian", "serbe"], "AF": ["afghan"], "NG": ["nigerian", "nigerian"], "VN": ["vietnam"],
     "ER": ["eritrean", "erythreen"], "TR": ["turkish", "turc"], "GE": ["georgian", "georgien"],
 }
+# Everyday names where ISO 3166's translation is the official one ("Российская Федерация").
+for _code, _names in {"RU": ["россия", "росія", "rosja", "rusia"], "BY": ["беларусь", "белоруссия", "білорусь",
+                                                                          "białoruś", "bielorusia", "belarus"],
+                      "IR": ["иран", "іран", "iran"], "SY": ["сирия", "сирія", "syria", "siria"],
+                      "IQ": ["ирак", "ірак", "irak"], "VN": ["вьетнам", "в'єтнам", "вєтнам", "wietnam"],
+                      "DE": ["niemcy", "niemczech", "германия", "німеччина"], "MD": ["молдова", "молдавия", "mołdawia"],
+                      "CZ": ["чехия", "чехія", "czechy", "cehia", "chequia"], "KR": ["южная корея", "південна корея"],
+                      "LA": ["лаос", "laos"], "TZ": ["танзания", "tanzania"], "VE": ["венесуэла", "wenezuela"],
+                      "BO": ["боливия", "boliwia"]}.items():
+    ALIASES[_code] = [*ALIASES.get(_code, []), *_names]
 
 
 @functools.lru_cache(maxsize=1)
@@ -69,6 +80,25 @@ def _country_pattern() -> tuple[re.Pattern, dict[str, tuple[int, str]]]:
     return pattern, {name: (rank, code) for rank, (name, code) in enumerate(names)}
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_CASE_CUES = {"w", "we", "na", "z", "ze", "do", "spod", "din", "spre"}
+
+
+@functools.lru_cache(maxsize=1)
+def _country_stems() -> dict[str, tuple[int, str]]:
+    """The stems of one-word country names in the languages that inflect them: "молдов" -> MD."""
+    pattern, ranks = _country_pattern()
+    stems: dict[str, tuple[int, str]] = {}
+    for full, (rank, code) in ranks.items():
+        # "Республіка Молдова" and "Mołdawia - Republika" are Moldova in the cases too.
+        name = re.sub(r"\b(?:республ\w+|republi\w+|народн\w+|демократ\w+|ludowo\w*|federac\w+|федерац\w+)\b|-",
+                      " ", full).strip()
+        if " " not in name and len(name) >= 4 and not ("\u0600" <= name[:1] <= "\u06ff"):
+            for stem in inflection.name_stems(name):
+                stems.setdefault(stem, (rank, code))
+    return stems
+
+
 def countries_in(text: str) -> list[tuple[int, str]]:
     """(position, code) of every country named in ``text``, in the order named; the longest name
     first where two overlap, so that "Guinea-Bissau" is not also Guinea. Sorted by the length of
@@ -77,9 +107,24 @@ def countries_in(text: str) -> list[tuple[int, str]]:
     folded = f" {fold(text)} "
     pattern, ranks = _country_pattern()
     found: list[tuple[int, str, int]] = []  # (rank of the name, code, position)
+    taken = []
     for m in pattern.finditer(folded):
         said = m.group(0)
         named = ranks.get(said) or ranks.get(said[1:]) or ranks.get(said[2:])
+        if named:
+            found.append((named[0], named[1], m.start()))
+            taken.append((m.start(), m.end()))
+    # A name in a case ending: "з Молдови", "в Польше", "z Nepalu", "w Czechach". Cyrillic words
+    # anywhere; Latin ones after a preposition that inflects them (a French "Varsovi" is a slip).
+    previous = ""
+    for m in re.finditer(r"[^\W\d_]+", folded):
+        word, before, previous = m.group(0), previous, m.group(0)
+        if len(word) < 5 or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        if not (_CYRILLIC.search(word) or before in _CASE_CUES):
+            continue
+        stems = _country_stems()
+        named = next((stems[s] for s in inflection.stems(word) if s in stems), None)
         if named:
             found.append((named[0], named[1], m.start()))
     found.sort()
