@@ -344,6 +344,8 @@ def write_private(target: Path, text: str) -> None:
 def cmd_chat(args, settings: Settings) -> None:
     from bot.channels import terminal as terminal_chat
 
+    if args.bidi:  # for a terminal that does not lay out right-to-left text itself
+        os.environ["BOT_TERMINAL_BIDI"] = args.bidi
     terminal_chat.main(args.url)
 
 
@@ -433,6 +435,8 @@ def parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to a running assistant in this terminal")
     chat.add_argument("--url", default="http://127.0.0.1:5005")
+    chat.add_argument("--bidi", choices=["visual", "logical"], default=None,
+                      help="right-to-left text: 'visual' reorders it for a terminal without bidirectional layout")
     chat.set_defaults(func=cmd_chat)
 
     db = sub.add_parser("db", help="database migrations")

@@ -8,10 +8,10 @@ takes a message in a supported language for another language.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
+from bot import bench_files
 from bot.dialogue import language, other_languages
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "langid"
@@ -67,14 +67,7 @@ def run(limit: int | None = None, out: Path | None = None, plot: Path | None = N
     results["other_recognised_90"] = sorted(c for c, r in recognised.items() if r["sentences"] >= 90 and r["answered_in_it"])
     results["seconds"] = round(time.time() - started, 1)
     show(results)
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        print(f"figures: {out}")
-    if plot:
-        draw(results, plot)
-        print(f"plot: {plot}")
-    return results
+    return bench_files.keep(results, out, plot, draw)
 
 
 def show(results: dict) -> None:

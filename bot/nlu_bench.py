@@ -9,12 +9,13 @@ for a request for help or the reverse; an answer taken for a command (and a comm
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import Counter
 from pathlib import Path
 
 import yaml
+
+from bot import bench_files
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "nlu"
@@ -91,14 +92,7 @@ def run(model: Path | None = None, out: Path | None = None, plot: Path | None = 
               f"{f['fallback']} not understood)  costly: {dict(confusions) or 'none'}", flush=True)
     results["seconds"] = round(time.time() - started, 1)
     results["load_seconds"] = round(loaded, 1)
-    if out:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=1, ensure_ascii=False))
-        print(f"figures: {out}")
-    if plot:
-        draw(results, plot)
-        print(f"plot: {plot}")
-    return results
+    return bench_files.keep(results, out, plot, draw)
 
 
 def draw(results: dict, path: Path) -> None:

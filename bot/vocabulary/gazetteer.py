@@ -157,7 +157,11 @@ class Gazetteer:
                 gram = " ".join(words[i:i + n])
                 for v, variant in enumerate(_variants(gram)):
                     found = self.index.get(variant)
-                    if found and n == 1 and not _ARABIC.match(gram):
+                    # Inflected names are read in Cyrillic, and in Latin letters after a preposition
+                    # that inflects them ("w Pradze"): an English "western" is no Polish case.
+                    inflects = n == 1 and not _ARABIC.match(gram) and (
+                        _CYRILLIC.search(gram) or i > 0 and words[i - 1] in _CASE_CUES) and gram not in self.countries
+                    if found and inflects:
                         # "во Львове" is Lviv, not the village GeoNames calls Lvove: a great city
                         # the word inflects outweighs a small place it spells.
                         inflected = next((self.stems[s] for s in inflection.stems(gram)[1:] if s in self.stems), None)
@@ -170,7 +174,7 @@ class Gazetteer:
                         candidates.append((i, n, " ".join(raw_words[i:i + n]), found, joined, common, variant))
                         break
                 else:
-                    if n == 1 and not _ARABIC.match(gram):
+                    if inflects:
                         found = next((self.stems[s] for s in inflection.stems(gram) if s in self.stems), None)
                         if found and found[0].kind == "city" or found and i > 0 and words[i - 1] in LOCATIVES:
                             candidates.append((i, n, raw_words[i], found, False, gram in ordinary, "~" + gram))

@@ -60,3 +60,17 @@ def test_held_out_examples_are_not_in_the_training_data():
 
     overlap = examples("tests/nlu") & examples("data/nlu")
     assert not overlap, sorted(overlap)
+
+
+def test_intents_are_read_in_every_language_with_few_costly_confusions(tmp_path):
+    """Issue 13: intent macro-F1 at least 0.95 per language on held-out examples, and the costly
+    confusions (stop/skip/pause/deny, emergency/help, answers taken for commands) counted."""
+    from bot import nlu_bench
+    from bot.dialogue import language
+
+    results = nlu_bench.run(out=tmp_path / "nlu.json", plot=tmp_path / "nlu.png")
+    assert set(results["languages"]) == set(language.SUPPORTED)
+    for lang, figures in results["languages"].items():
+        assert figures["macro_f1"] >= 0.95, (lang, figures)
+        assert sum(figures["costly"].values()) <= 2, (lang, figures["costly"])
+    assert (tmp_path / "nlu.png").stat().st_size > 10_000

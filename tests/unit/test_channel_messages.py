@@ -60,3 +60,16 @@ def test_rate_limits_refill_and_forget_idle_keys():
     assert limiter.allow("b", now=1.0) and limiter.allow("c", now=100)  # "a" and "b" were idle
     assert set(limiter.buckets) <= {"c", "b", "a"} and len(limiter.buckets) <= 2
     assert Rate.parse("5/6", Rate(1, 1)) == Rate(5, 6) and Rate.parse("nonsense", Rate(1, 1)) == Rate(1, 1)
+
+
+def test_arabic_in_the_terminal_chat_is_right_to_left():
+    """Issue 13: Arabic right to left in the terminal, where the terminal allows."""
+    from bot.channels import terminal
+
+    line = "هل أحد في خطر الآن؟ 112"
+    shown = terminal.laid_out(line, visual=False, width=40)
+    assert shown.startswith(terminal.RLM) and shown.endswith(line) and len(shown) == 40  # aligned right
+    visual = terminal.laid_out(line, visual=True, width=40)
+    assert visual.rstrip().endswith("له") and "112" in visual  # reordered: the first word shown at the right
+    assert terminal.laid_out("Is anyone in danger now?", width=40) == "Is anyone in danger now?"
+    assert terminal.right_to_left("112 هل") and not terminal.right_to_left("SOS هل")
