@@ -26,6 +26,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.vocabulary.text import fold
 
 MODEL_FILE = "linear_intents.pkl"
+WORD = r"(?u)\b\w+\b"  # every word, one letter too ("a", "y", "w" are words in the eight languages)
 
 
 def build(config: dict[str, Any]):
@@ -36,7 +37,7 @@ def build(config: dict[str, Any]):
     features = make_union(
         TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4), sublinear_tf=True, preprocessor=fold),
         TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, preprocessor=fold,
-                        token_pattern=r"(?u)\b\w+\b"),
+                        token_pattern=WORD),
     )
     model = SGDClassifier(loss="log_loss", alpha=config["alpha"], max_iter=config["epochs"], tol=None,
                           class_weight="balanced", random_state=config["random_seed"])

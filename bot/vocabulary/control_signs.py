@@ -88,7 +88,7 @@ NO_CONTROL = re.compile(r"(?<!\w)(?:nobody|no one|not|none|nothing|rien|personne
 
 
 _CARDS = re.compile(r"(?<!\w)(?:bank ?cards?|cards|cartes? (?:bancaires?|de banque)|cartes|بطاق\w*|كروت|الكروت|الفيزا كارد)")
-_PAPER_WORDS = re.compile(r"(?<!\w)(?:papers?|passports?|documents?|ids?|id cards?|papiers?|passeports?|pieces? d'identite|"
+_PAPER_WORDS = re.compile(r"(?<!\w)(?:papers?|passports?|documents?|ids?|id cards?|papiers?|passeports?|pieces? d'identite|cartes? d'identite|"
                           r"(?:و|ب|بال|ال)?(?:اوراق|جواز\w*|هوي\w*|وثائق|باسبور\w*))(?!\w)")
 _GUARD_ALWAYS = re.compile(r"(?:guard|gardien|garde|حارس|حراس|واحد واقف)\s+(?:\S+\s+){0,5}(?:ليل نهار|ليل ونهار|day and night|"
                            r"night and day|jour et nuit|nuit et jour|24/24|24h/24|24/7)")
