@@ -273,7 +273,8 @@ def random_conversation(url: str, rng: random.Random, problems: list[str], sent:
             if not {"/stop", "/exit_chat"} <= payloads:
                 problems.append(f"{text!r}: a second misunderstanding without the way out: {texts}")
         unclear_before = unclear_now
-        if text in ("stop", "arrête") and not any("deleted" in t or "effacé" in t for t in texts):
+        stopped = {messages.text("stopped", lang) for lang in language.SUPPORTED}
+        if text in ("stop", "arrête") and not any(t in stopped for t in texts):
             problems.append(f"{text!r} did not stop: {texts}")
 
 
