@@ -9,6 +9,7 @@ for a request for help or the reverse; an answer taken for a command (and a comm
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import Counter
 from pathlib import Path
@@ -47,18 +48,23 @@ def costly(expected: str, got: str) -> str | None:
 
 
 def run(model: Path | None = None, out: Path | None = None, plot: Path | None = None) -> dict:
-    from sklearn.metrics import f1_score
+    import structlog
 
-    import logging
+    saved = structlog.get_config()
+    # Rasa logs each parsed text at debug level: the bench shows figures, never the examples.
+    # Only for this run: the caller's logging is given back as it was.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    try:
+        return _run(model, out, plot)
+    finally:
+        structlog.configure(**saved)
+
+
+def _run(model: Path | None, out: Path | None, plot: Path | None) -> dict:
+    from sklearn.metrics import f1_score
 
     from bot.launcher import latest_model
     from rasa.core.agent import Agent
-    from rasa.utils.common import configure_logging_and_warnings
-    from rasa.utils.log_utils import configure_structlog
-
-    # Rasa logs each parsed text at debug level: the bench shows figures, never the examples.
-    configure_logging_and_warnings(logging.WARNING)
-    configure_structlog(logging.WARNING)
 
     started = time.time()
     agent = Agent.load(str(model or latest_model()))
