@@ -31,6 +31,9 @@ MIN_LINGUA_TO_SWITCH = 0.6
 # the assistant speaks ("finance social" is Catalan to both), on three words on none measured.
 MIN_WORDS_OTHER = 3
 MIN_CONFIDENCE_OTHER = 0.5
+# The detectors read a message's beginning only: its language is there, and a long message
+# ("x" 4,000 times) took them 0.7 s, which a flood of messages would multiply.
+MAX_DETECT_CHARS = 300
 
 _lock = threading.Lock()
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
@@ -144,6 +147,7 @@ def detect(text: str | None, current: str | None = None, hint: str | None = None
     fallback = normalise(current) or normalise(hint) or DEFAULT
     if not text or text.lstrip().startswith("/"):
         return fallback
+    text = text[:MAX_DETECT_CHARS]
     words = _words(text)
     if not words:
         return fallback
@@ -206,6 +210,7 @@ def other_language(text: str | None, hint: str | None = None) -> tuple[str, ...]
     costs more than missing one, so a supported language wins any doubt."""
     if not text or text.lstrip().startswith("/"):
         return ()
+    text = text[:MAX_DETECT_CHARS]
     words = _words(text)
     if not words:
         return ()
