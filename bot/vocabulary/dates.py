@@ -24,6 +24,9 @@ MAX_NUMBERS = 8
 LOCALES = {"en": "EN_GB", "fr": "FR_FR", "ar": "AR_EG", "uk": "UK_UA", "ru": "RU_RU", "pl": "PL_PL",
            "ro": "RO_RO", "es": "ES_ES"}
 ZONEINFO = "/usr/share/zoneinfo"
+# Where "12.03" is a date (the 12th of March) and Duckling reads no numeric date at all.
+DOTTED_DAY_MONTH = ("uk", "ru", "pl", "ro")
+NO_NUMERIC_DATES = ("uk", "ru", "pl", "ro")
 
 # Arabic-Indic and Persian digits as the ASCII ones Duckling's patterns read.
 DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -167,10 +170,20 @@ def understand(text: str | None, lang: str, now: datetime | None = None) -> When
                   "il y a ", said, flags=re.IGNORECASE)
     # "12.08.2026": the dotted date of most of Europe, which Duckling reads as a year alone.
     said = re.sub(r"(?<![\d.\-])(\d{1,2})[.\-](\d{1,2})[.\-](\d{2,4})(?![\d.\-])", r"\1/\2/\3", said)
+    if lang in DOTTED_DAY_MONTH:
+        # "12.03" is the 12th of March where dates are written so, not 12:03 (a time is "о 12:03").
+        said = re.sub(r"(?<![\d.:/\-])(?<!о )(?<!o )(?<!в )(?<!godz\. )(?<!ora )(3[01]|[12]\d|0?[1-9])\.(1[0-2]|0?[1-9])"
+                      r"(?![\d.:/\-])", r"\1/\2", said)
+    # Duckling's Ukrainian, Russian, Polish and Romanian misread numeric dates ("15/01/2025" is 2025): the
+    # figures are read as English, day first, as they were written.
+    numeric = re.search(r"(?<![\d/])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d/])", said)
     # In the conversation's language first, then the others: a person who switched language at
     # the end ("en français svp") answered this question in the first one.
     # Numbers alone are read in the conversation's language only: "1 1 1" is a date in none.
     readings = dict.fromkeys([lang, *LOCALES]) if re.search(r"[^\W\d_]", said) else [lang]
+    if numeric and lang in NO_NUMERIC_DATES:
+        readings = ["en"]
+        said = numeric.group(0)
     found = []
     for reading in readings:
         try:

@@ -58,3 +58,18 @@ def test_a_long_or_hostile_date_answer_is_not_understood_and_never_raises():
     # Fifty numbers made the date parser work for ever (its work doubles with each number): the
     # answer is read from its first numbers only, at once.
     assert dates.parse("12 " * 700, "en") == "2012-12-12"
+
+
+def test_numeric_dates_as_ukrainian_russian_polish_and_romanian_write_them():
+    """Issue 13's held-out answers: "12.03" and "15.01.2025" were read as a time and as a year."""
+    from datetime import datetime, timezone
+
+    from bot.vocabulary import dates
+
+    now = datetime(2026, 11, 30, 12, tzinfo=timezone.utc)
+    for lang in ("uk", "ru", "pl", "ro"):
+        assert dates.understand("12.03", lang, now).date == "2026-03-12", lang
+        assert dates.understand("15.01.2025", lang, now).date == "2025-01-15", lang
+    assert dates.understand("15.01.2025 ввечері", "uk", now).date == "2025-01-15"
+    assert dates.understand("вчора о 21:30", "uk", now).time == "21:30"  # a clock stays a clock
+    assert dates.understand("12/03", "fr", now).date == "2026-03-12"
