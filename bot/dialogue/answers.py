@@ -258,6 +258,23 @@ def interpret(
     path: str | None = None,
 ) -> Answer:
     """Understand the person's reply to the question for ``slot``."""
+    answer = _interpret(slot, text, intent, entities, lang, path)
+    if slot == "consent" and answer.value == "no" and word_count(clean_text(text or "")) > MAX_COMMAND_WORDS \
+            and _first_word_answer(messages.options(options_key(slot, path), lang), text or "") != "no":
+        # Declining deletes everything said: a story typed at "do you agree?" ("the boss has the
+        # passports, nobody leaves") is no decline, whatever no-words it holds. It is asked again.
+        return Answer(unclear=True)
+    return answer
+
+
+def _interpret(
+    slot: str,
+    text: str | None,
+    intent: str | None,
+    entities: list[dict] | None,
+    lang: str | None,
+    path: str | None = None,
+) -> Answer:
     question = BY_SLOT[slot]
     text = clean_text(text or "")
     entities = entities or []

@@ -123,7 +123,9 @@ class LanguageRequest:
 # language merely named in an answer ("she told me, in English").
 _ASKING_TO_SPEAK = re.compile(r"(?<!\w)(?:speak|talk|switch|translate|language|write|can we|could we|back to|"
                               r"on peut|revenir|repasser|parl\w*|langue|ecri\w*|"
-                              r"تكلم\w*|نتكلم|احكي|نحكي|لغه|لغة|говор\w*|розмовля\w*|mow\w*|vorb\w*|habl\w*|idioma)")
+                              r"تكلم\w*|نتكلم|احكي|نحكي|لغه|لغة|говор\w*|розмовля\w*|mow\w*|vorb\w*|habl\w*|idioma|"
+                              # "from now on": "дальше по-русски", "далі українською", "dalej po polsku"
+                              r"дальше|далее|далі|dalej|mai departe|continu\w*|seguimos|seguir)")
 
 
 def language_request(text: str, current: str) -> LanguageRequest | None:
@@ -204,8 +206,9 @@ class Signals:
 
 
 _AGE = (
-    # "15 years", "15 ans", "15 лет", "15 років", "15 ani", "15 lat", "15 años", "15 سنة" (folded)
-    re.compile(r"(?<!\d)(\d{1,2})\s*(?:years?|yrs?|y\.?o\b|ans|an\b|лет|год|рок|рік|ani\b|lat\b|anos|ano\b"
+    # "15 years", "15 ans", "15 лет", "15 років", "15 ani", "15 lat", "15 años", "15 سنة" (folded);
+    # Ukrainian "14 годин" is fourteen hours, not an age
+    re.compile(r"(?<!\d)(\d{1,2})\s*(?:years?|yrs?|y\.?o\b|ans|an\b|лет|год(?!ин)|рок|рік|ani\b|lat\b|anos|ano\b"
                r"|سن|عام)(?!\w*\s+(?:ago|назад|тому|temu|in urma))"),  # not "15 years ago"
     re.compile(r"\b(?:i am|i'm|im|she is|she's|he is|he's|age|aged|ai|j'ai|tengo|tiene|мне|мені|عمري|عمره|عمرها)"
                r"\s+(\d{1,2})(?!\d)(?!\s*(?:h|am|pm|:|people|persons|personnes|kids|children|enfants|women|men|femmes|hommes|km|m\b))"),

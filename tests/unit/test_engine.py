@@ -371,3 +371,34 @@ def test_a_no_that_names_a_yes_word_is_still_a_no_at_the_danger_question(said, l
     talk = skip_to(to_report(Talk(), lang), "immediate_danger")
     talk.say(said)
     assert talk.answers["immediate_danger"] == expected and talk.state.asking != "immediate_danger"
+
+
+@pytest.mark.parametrize("said, lang", [
+    ("the boss has the passports, nobody leaves, they work 14 hours", "en"),
+    ("паспорти в хазяїна, нікого не випускають, працюють по 14 годин", "uk"),
+])
+def test_a_story_typed_at_do_you_agree_is_asked_again_never_a_decline(said, lang):
+    """Found talking to it in Ukrainian: a story typed at the consent question held no-words
+    ("nobody", "нікого") and was read as a decline, which deleted everything; "14 годин" (hours)
+    was read as an age of 14."""
+    from bot.dialogue import cues
+
+    talk = Talk()
+    talk.say("Bonjour" if lang == "fr" else ("hello" if lang == "en" else "добрий вечір"), intent="greet")
+    talk.say(choice("no"))
+    talk.say(choice("report"))
+    assert talk.state.asking == "consent"
+    talk.say(said)
+    assert talk.state.asking == "consent" and "consent" not in talk.answers
+    assert cues.age_in(said) is None
+    talk.say(choice("yes"))
+    assert talk.answers["consent"] == "yes"
+
+
+def test_a_long_request_to_go_on_in_another_language_is_never_stored_as_an_answer():
+    """Found talking to it: "извините, дальше лучше по-русски, мне так проще" at the question about
+    the people in control was stored as their description, with a Russian button offered."""
+    talk = skip_to(to_report(Talk()), "perpetrators")
+    talk.say("извините, дальше лучше по-русски, мне так проще")
+    assert talk.state.lang == "ru" and "perpetrators" not in talk.answers
+    assert talk.state.asking == "perpetrators"
