@@ -322,23 +322,12 @@ def cmd_review(args, settings: Settings) -> None:
 
 
 def write_private(target: Path, text: str) -> None:
-    """Write opened reports to a new file only its owner can read.
+    from bot.reports.exports import ExportRefused, write_private as write
 
-    Security decision: never through a symbolic link (it could point anywhere), and never into an
-    existing file's inode (it keeps its old, maybe wider, mode and other links to it): the text
-    goes to a new file, mode 600, which then takes the name in one step.
-    """
-    if target.is_symlink():
-        sys.exit(f"{target} is a symbolic link: the export is not written through it.")
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        write(target, text)
+    except ExportRefused as exc:
+        sys.exit(str(exc))
 
 
 def cmd_chat(args, settings: Settings) -> None:

@@ -94,6 +94,23 @@ def _reason(key: str, values: tuple, lang: str) -> str:
     return messages.text(key, lang, **values)
 
 
+def services_shown(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[dict[str, str]]:
+    """The services the person was shown (every page they asked for), for the reviewer: what
+    they may already have called. The same match as ``services_list``, so the same services."""
+    if referrals is None or not (slots.get("location_country") or slots.get("location_lat") is not None
+                                 or slots.get("location_city")):
+        return []
+    country, city = slots.get("location_country"), slots.get("location_city")
+    needs = slots.get("needs") if isinstance(slots.get("needs"), list) else []
+    region = (referrals.region_in(slots.get("location") or "") or (None,))[0] if not city else None
+    shown = int(slots.get("services_offset") or 0) + PAGE
+    found = referrals.match(country, city, slots.get("location_lat"), slots.get("location_lon"), needs,
+                            SERVES.get(slots.get("for_whom") or ""), lang, limit=shown, offset=0, region=region)
+    return [{"name": m.entry.name, "contact": m.entry.phone or m.entry.source, "country": m.entry.country,
+             "city": m.entry.city, "services": ", ".join(m.entry.services),
+             "example": "yes" if m.entry.example else "no"} for m in found]
+
+
 def services_list(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[Reply]:
     """The next few matching services, each with why it was chosen; emergency numbers first
     when the person said they are in danger."""

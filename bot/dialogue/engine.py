@@ -845,7 +845,9 @@ class Engine:
     def report_slots(self, s: State) -> dict[str, Any]:
         # Withdrawn words that are still the answer (typed again) are not withdrawn.
         kept = {v for v in s.answers.values() if isinstance(v, str)}
-        return {**self._slots(s), "withdrawn": [w for w in s.withdrawn if w not in kept]}
+        slots = self._slots(s)
+        return {**slots, "withdrawn": [w for w in s.withdrawn if w not in kept],
+                "services_shown": conversation.services_shown(slots, s.lang, self.referrals)}
 
     def _done(self, s: State, out: _Out) -> Turn:
         s.buttons = [[b["title"], b["payload"]] for r in out.replies for b in (r.buttons or [])]

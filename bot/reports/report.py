@@ -133,7 +133,16 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
         "answers": given,
         "derived": {k: v for k, v in derived.items() if v is not None},
         "transcript": transcript,
+        "services_shown": _services(slots.get("services_shown")),
     }
+
+
+def _services(value: Any) -> list[dict[str, str]]:
+    """The services the conversation showed: a list of short text fields, anything else dropped."""
+    if not isinstance(value, list):
+        return []
+    return [{k: v[:300] for k, v in s.items() if isinstance(k, str) and isinstance(v, str)}
+            for s in value[:30] if isinstance(s, dict)]
 
 
 def to_bytes(report: dict[str, Any]) -> bytes:

@@ -1,7 +1,7 @@
 """Retention: reports older than the retention period are crypto-shredded.
 
 Their wrapped data keys are destroyed first (after which no reviewer key can open them, in any
-backup made from now on), then the rows are removed; SQLite overwrites freed pages
+backup made from now on), then the rows are removed (their sealed case work with them); SQLite overwrites freed pages
 (secure_delete). Each expiry leaves an audit line naming the reference and dates only.
 """
 from __future__ import annotations
@@ -47,6 +47,6 @@ def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = 
         # VACUUM FULL rewrites both tables without them. The WAL and old table files on disk may
         # keep copies until PostgreSQL recycles them (docs/THREAT_MODEL.md).
         with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in ("report_keys", "sealed_reports"):
+            for table in ("report_keys", "case_entries", "sealed_reports"):
                 connection.execute(text(f"VACUUM FULL {table}"))
     return [reference for _, reference, _ in expired]
