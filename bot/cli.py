@@ -305,20 +305,89 @@ def cmd_review(args, settings: Settings) -> None:
             print(review.listing_line(item))
         print(f"{sum(1 for i in items if not isinstance(i, tuple))} report(s) opened.", file=sys.stderr)
         return
-    exported = []
-    for item in items:
-        if isinstance(item, tuple):
-            continue
+    opened_items = [i for i in items if not isinstance(i, tuple)]
+    if args.format == "flat":
+        rows = []
+        for item in opened_items:
+            try:
+                row = item.htcds()
+            except Exception:  # one report of an unexpected shape is named and skipped, never the end
+                print(f"{review.shown_reference(item.reference)}: skipped, its fields cannot be exported.", file=sys.stderr)
+                continue
+            if not args.with_contact:
+                row["x_ContactDetails"] = None  # contact details leave only when asked for
+            rows.append(row)
+        _emit(args, json.dumps(rows, ensure_ascii=False, indent=2) + "\n", len(rows))
+        return
+    from bot.reports import casework, htcds
+    from bot.reports.exports import ExportRefused, write
+
+    ids = {row.reference: row.id for row in store.all()}
+    cases = casework.CaseBook(store).read_all(key)
+    many = []
+    for item in opened_items:
         try:
-            exported.append(item.htcds())
-        except Exception:  # one report of an unexpected shape is named and skipped, never the end
+            many.append(htcds.records(item.report, item.reference, item.received_on,
+                                      cases.get(ids.get(item.reference, "")), with_contact=args.with_contact))
+        except Exception:
             print(f"{review.shown_reference(item.reference)}: skipped, its fields cannot be exported.", file=sys.stderr)
-    text = json.dumps(exported, ensure_ascii=False, indent=2)
+    tables = htcds.merged(many)
+    if args.format == "csv":
+        if not args.output:
+            sys.exit("A CSV export is a folder of tables: give --output FOLDER.")
+        try:
+            target = write(Path(args.output), tables, "csv", {})
+        except ExportRefused as exc:
+            sys.exit(str(exc))
+        print(f"{len(many)} report(s) written to {target}.", file=sys.stderr)
+        return
+    _emit(args, json.dumps({"standard": htcds.STANDARD, **tables}, ensure_ascii=False, indent=2) + "\n", len(many))
+
+
+def _emit(args, text: str, count: int) -> None:
     if args.output:
-        write_private(Path(args.output), text + "\n")
-        print(f"{len(exported)} report(s) written to {args.output}.", file=sys.stderr)
+        write_private(Path(args.output), text)
+        print(f"{count} report(s) written to {args.output}.", file=sys.stderr)
     else:
-        print(text)
+        print(text, end="")
+
+
+def cmd_review_serve(args, settings: Settings) -> None:
+    from bot.console.app import serve
+
+    serve(settings, settings.console_dir, args.port)
+
+
+def cmd_review_user(args, settings: Settings) -> None:
+    from bot.console.accounts import AccountError, Accounts
+
+    book = Accounts.load(settings.console_dir / "users.json")
+    if args.user_action == "list":
+        for a in sorted(book.accounts.values(), key=lambda a: a.name):
+            print(f"{a.name}  {a.role}  {'disabled' if a.disabled else 'active'}  last visit: {a.last_visit or 'never'}")
+        return
+    if not args.name or (args.user_action != "add" and args.name not in book.accounts):
+        sys.exit("Name an existing account." if args.name else "Name the account.")
+    if args.user_action in ("disable", "enable"):
+        book.set_disabled(args.name, args.user_action == "disable")
+        print(f"{args.name} {args.user_action}d.")
+        return
+    if args.user_action == "second-factor":
+        account = book.new_second_factor(args.name)
+    else:
+        if args.password_file:
+            password = Path(args.password_file).read_text(encoding="utf-8").strip()
+        else:
+            password = getpass.getpass("First password (at least 12 characters): ")
+            if password != getpass.getpass("Again: "):
+                sys.exit("The two passwords differ.")
+        key = str(Path(args.key).resolve()) if args.key else ""
+        try:
+            account = book.add(args.name, args.role, password, key)
+        except AccountError as exc:
+            sys.exit(str(exc))
+    print(f"{account.name} ({account.role}). Add this second factor to an authenticator app; it is shown once:\n"
+          f"  secret: {account.totp_secret}\n  link:   {account.totp_uri()}")
 
 
 def write_private(target: Path, text: str) -> None:
@@ -390,13 +459,29 @@ def parser() -> argparse.ArgumentParser:
     ret.add_argument("--yes", action="store_true", help="confirm a period shorter than BOT_RETENTION_DAYS")
     ret.set_defaults(func=cmd_retention)
 
-    rev = sub.add_parser("review", help="open sealed reports with a reviewer key")
-    rev.add_argument("action", choices=["list", "export"])
-    rev.add_argument("--key", help="private key file (or BOT_REVIEWER_KEY)")
-    rev.add_argument("--passphrase-file", help="or BOT_REVIEWER_PASSPHRASE_FILE / BOT_REVIEWER_PASSPHRASE")
-    rev.add_argument("--format", default="json", choices=["json"])
-    rev.add_argument("--output", help="write the export to this file (mode 600) instead of stdout")
-    rev.set_defaults(func=cmd_review)
+    rev = sub.add_parser("review", help="open sealed reports: the console, listing, export, console accounts")
+    rsub = rev.add_subparsers(dest="action", required=True)
+    for action, text in (("list", "list the reports your key opens"), ("export", "export them in HTCDS")):
+        one = rsub.add_parser(action, help=text)
+        one.add_argument("--key", help="private key file (or BOT_REVIEWER_KEY)")
+        one.add_argument("--passphrase-file", help="or BOT_REVIEWER_PASSPHRASE_FILE / BOT_REVIEWER_PASSPHRASE")
+        if action == "export":
+            one.add_argument("--format", default="htcds", choices=["htcds", "csv", "flat"],
+                             help="htcds: linked records in JSON (default); csv: a folder of CSV tables; "
+                                  "flat: one row per report, for scripts")
+            one.add_argument("--output", help="write the export here (mode 600) instead of stdout; a folder for csv")
+            one.add_argument("--with-contact", action="store_true", help="include reporters' contact details")
+        one.set_defaults(func=cmd_review)
+    serve = rsub.add_parser("serve", help="the review console in your browser, on loopback")
+    serve.add_argument("--port", type=int, default=int(os.environ.get("BOT_CONSOLE_PORT") or 8765))
+    serve.set_defaults(func=cmd_review_serve)
+    user = rsub.add_parser("user", help="console accounts (the first administrator or reviewer)")
+    user.add_argument("user_action", choices=["add", "list", "disable", "enable", "second-factor"])
+    user.add_argument("name", nargs="?")
+    user.add_argument("--role", choices=["reviewer", "administrator"], default="reviewer")
+    user.add_argument("--key", help="a reviewer's private key file on this machine")
+    user.add_argument("--password-file", help="read the first password from this file (else asked)")
+    user.set_defaults(func=cmd_review_user)
 
     directory = sub.add_parser("directory", help="the referral directory: validate, import")
     directory.add_argument("action", choices=["validate", "import"])

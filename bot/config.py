@@ -24,6 +24,7 @@ class Settings:
     # Trial mode lets the trial key (passphrase on disk) seal reports while no real reviewer key
     # exists: for trying the assistant out only. Off unless asked for; `./run` asks for it.
     trial_mode: bool = False
+    console_dir: Path = ROOT / "var" / "console"  # the review console's accounts and exports
 
     def duties_in(self, lang: str) -> str | None:
         return dict(self.reporting_duties).get(lang)
@@ -41,6 +42,7 @@ class Settings:
             pause_hours=int(env.get("BOT_PAUSE_HOURS") or 24),
             retention_days=int(env.get("BOT_RETENTION_DAYS") or 365),
             organisation=(env.get("BOT_ORGANISATION") or "").strip(),
+            console_dir=Path(env.get("BOT_CONSOLE_DIR") or data_dir / "console"),
             trial_mode=(env.get("BOT_TRIAL_MODE") or "").strip().lower() in ("1", "true", "yes"),
             reporting_duties=tuple(sorted(
                 (key.rsplit("_", 1)[1].lower(), value.strip()) for key, value in env.items()

@@ -209,7 +209,7 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
         "event_id": event_id,
         "x_PersonRole": "Victim",
         # One record for one person or for a group: a case system splits a group when it meets them.
-        "x_IsGroup": number != 1,
+        "x_IsGroup": None if number is None else number != 1,
         "x_GroupSize": number,
         "x_GroupSizeUpTo": count.get("up_to"),
         "x_GroupSizeApproximate": bool(count.get("approximate")),
@@ -270,9 +270,18 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
     for i, line in enumerate(report.get("transcript") or []):
         if isinstance(line, dict):
             out["transcripts"].append({"id": f"line-{reference}-{i + 1}", "case_id": case_id,
-                                       "x_From": line.get("from"), "x_At": line.get("at"),
-                                       "x_Text": line.get("text"), "x_Withdrawn": bool(line.get("withdrawn"))})
+                                       "x_From": line.get("from"), "x_At": _iso(line.get("at")),
+                                       "x_Text": line.get("text"), "x_PressedButton": bool(line.get("pressed")),
+                                       "x_Withdrawn": bool(line.get("withdrawn"))})
     return out
+
+
+def _iso(at: Any) -> str | None:
+    if isinstance(at, (int, float)) and not isinstance(at, bool) and 0 < at < 2**40:
+        from datetime import datetime, timezone
+
+        return datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds")
+    return at if isinstance(at, str) else None
 
 
 def _age(value: Any) -> int | None:

@@ -28,7 +28,18 @@ def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[di
     answers the person took back: only what the person approved is sealed."""
     gone = sorted({clean_text(w) for w in withdrawn if isinstance(w, str) and w.strip()}, key=len, reverse=True)
     lines = []
+    pressed: dict[str, str] = {}  # payload -> label of the buttons the assistant last offered
     for e in events:
+        if e.get("event") == "bot":
+            buttons = (e.get("data") or {}).get("buttons") if isinstance(e.get("data"), dict) else None
+            if buttons:
+                pressed = {b["payload"]: b["title"] for b in buttons
+                           if isinstance(b, dict) and isinstance(b.get("payload"), str) and isinstance(b.get("title"), str)}
+        if e.get("event") == "user" and isinstance(e.get("text"), str) and e["text"] in pressed:
+            # A button press is kept as the label the person pressed, not the command it sent.
+            lines.append({"from": "person", "text": clean_text(pressed[e["text"]]), "pressed": True,
+                          "at": e.get("timestamp")})
+            continue
         if e.get("event") in ("user", "bot") and isinstance(e.get("text"), str) and e["text"]:
             # Cleaned and bounded as every answer is: no zero-width or direction characters that
             # could hide or reorder words on the reviewer's screen, and no more than the person

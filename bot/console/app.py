@@ -1,0 +1,434 @@
+"""The review console's web pages, served on loopback by ``bot review serve``.
+
+Security decisions, each beside the code that makes it:
+- loopback only, and only requests whose Host names this console (no DNS rebinding from a page
+  the reviewer visits);
+- every change is a POST carrying the session's CSRF token, from this console's own origin;
+- strict headers: a CSP with nothing third-party and no script, no framing, no referrer, no cache;
+- a reviewer's private key is unlocked per session, in memory only;
+- an administrator opens no report (403), a reviewer manages no account (403);
+- a reference that is not one of the reports this key opened is answered as "not found", whether
+  or not it exists: the console is no oracle for report references.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sanic import Sanic, response
+from sanic.exceptions import NotFound
+
+from bot import http_guard  # noqa: F401  (Sanic's request framing checked before any body is read)
+from bot.config import Settings
+from bot.console import report_view
+from bot.console.accounts import ADMINISTRATOR, REVIEWER, Accounts, AccountError, Throttle
+from bot.console.caseload import Caseload
+from bot.console.sessions import Session, Sessions
+from bot.reports import casework, retention, reviewer_keys
+from bot.reports.casework import CaseWorkError
+from bot.reports.exports import ExportRefused
+from bot.reports.review import REFERENCE
+from bot.reports.triage import Filters, queue
+
+HERE = Path(__file__).resolve().parent
+COOKIE = "console_session"
+LOGIN_COOKIE = "console_login"
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), clipboard-read=()",
+}
+KINDS = {"incident_report": "Incident report", "third_party_concern": "Concern about someone",
+         "help_request": "Request for help"}
+STATUS_LABELS = {"New": "New", "Active": "Active", "FollowUp": "Follow-up", "Closed": "Closed",
+                 "ClosedReferred": "Closed, referred"}
+
+
+@dataclass
+class Console:
+    settings: Settings
+    accounts: Accounts
+    console_dir: Path
+    sessions: Sessions = field(default_factory=Sessions)
+    throttle: Throttle = field(default_factory=Throttle)
+    caseload: Caseload | None = None
+
+    def __post_init__(self):
+        if self.caseload is None:
+            self.caseload = Caseload.for_settings(self.settings)
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.console_dir / "exports"
+
+
+def make_app(console: Console, port: int, name: str = "review_console") -> Sanic:
+    app = Sanic(name)
+    app.config.REQUEST_MAX_SIZE = 256 * 1024  # forms only: a comment is a few kilobytes
+    app.config.KEEP_ALIVE_TIMEOUT = 5
+    app.ctx.console = console
+    allowed_hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    templates = Environment(loader=FileSystemLoader(str(HERE / "templates")),
+                            autoescape=select_autoescape(default=True, default_for_string=True))
+    templates.globals.update(kinds=KINDS, status_labels=STATUS_LABELS, statuses=casework.STATUSES,
+                             referral_reasons=casework.REFERRAL_REASONS)
+
+    def page(request, template: str, status: int = 200, **values: Any):
+        session = request.ctx.session
+        body = templates.get_template(template).render(session=session, csrf=session.csrf if session else "",
+                                                       **values)
+        return response.html(body, status=status)
+
+    def session_cookie(resp, token: str, max_age: int | None = None):
+        resp.cookies[COOKIE] = token
+        cookie = resp.cookies[COOKIE]
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        cookie["path"] = "/"
+        if max_age is not None:
+            cookie["max-age"] = max_age
+        return resp
+
+    @app.middleware("request")
+    async def guard(request):
+        request.ctx.session = None
+        # Security decision: only requests addressed to this console by name are served, so a
+        # web page that rebinds its own domain to 127.0.0.1 cannot read the console.
+        if request.headers.get("host", "") not in allowed_hosts:
+            return response.text("Unknown host.", status=421)
+        request.ctx.session = console.sessions.get(request.cookies.get(COOKIE))
+        if request.method == "POST":
+            # Security decision: changes come from this console's own pages only: same origin (when
+            # the browser says), and the session's (or the login form's) CSRF token.
+            origin = request.headers.get("origin")
+            if origin is not None and origin.removeprefix("http://") not in allowed_hosts:
+                return response.text("Cross-origin request refused.", status=403)
+            site = request.headers.get("sec-fetch-site")
+            if site is not None and site not in ("same-origin", "none"):
+                return response.text("Cross-site request refused.", status=403)
+            sent = (request.form.get("csrf") if request.form else None) or ""
+            if request.path == "/login":
+                expected = request.cookies.get(LOGIN_COOKIE) or ""
+            else:
+                expected = request.ctx.session.csrf if request.ctx.session else ""
+            if not expected or not secrets.compare_digest(sent, expected):
+                return response.text("This form has expired. Go back, reload the page and try again.", status=403)
+
+    @app.middleware("response")
+    async def headers(request, resp):
+        for key, value in HEADERS.items():
+            resp.headers[key] = value
+
+    def need(request, role: str):
+        """The session when it may see this page; otherwise the answer to send instead."""
+        session = request.ctx.session
+        if session is None:
+            return None, response.redirect("/login")
+        if session.role != role:
+            # Security decision: the roles do not overlap. An administrator never opens a report.
+            return None, page(request, "error.html", status=403, title="Not for this account",
+                              message="This page is not open to your role.")
+        return session, None
+
+    # ------------------------------------------------------------------ login, unlock, logout
+
+    @app.get("/")
+    async def home(request):
+        session = request.ctx.session
+        if session is None:
+            return response.redirect("/login")
+        return response.redirect("/admin" if session.role == ADMINISTRATOR else "/queue")
+
+    @app.get("/login")
+    async def login_form(request):
+        token = secrets.token_urlsafe(32)
+        resp = page(request, "login.html", login_csrf=token, problem="")
+        resp.cookies[LOGIN_COOKIE] = token
+        for k, v in (("httponly", True), ("samesite", "Strict"), ("path", "/login")):
+            resp.cookies[LOGIN_COOKIE][k] = v
+        return resp
+
+    @app.post("/login")
+    async def login(request):
+        name = (request.form.get("name") or "").strip()[:64]
+        wait = console.throttle.wait(name)
+        if wait:
+            return page(request, "login.html", status=429, login_csrf=request.cookies.get(LOGIN_COOKIE),
+                        problem=f"Too many attempts. Try again in {max(1, wait // 60)} minute(s).")
+        account = console.accounts.check(name, request.form.get("password") or "", request.form.get("code") or "")
+        if account is None:
+            console.throttle.failed(name)
+            return page(request, "login.html", status=401, login_csrf=request.cookies.get(LOGIN_COOKIE),
+                        problem="The name, password or code is not right. A code works once: wait for the next one.")
+        session = console.sessions.start(account.name, account.role, account.last_visit)
+        target = "/admin" if account.role == ADMINISTRATOR else "/unlock"
+        resp = session_cookie(response.redirect(target, status=303), session.token)
+        resp.cookies[LOGIN_COOKIE] = ""
+        resp.cookies[LOGIN_COOKIE]["max-age"] = 0
+        resp.cookies[LOGIN_COOKIE]["path"] = "/login"
+        return resp
+
+    @app.post("/logout")
+    async def logout(request):
+        if request.ctx.session:
+            console.sessions.end(request.ctx.session.token)
+        resp = response.redirect("/login", status=303)
+        return session_cookie(resp, "", max_age=0)
+
+    @app.get("/unlock")
+    async def unlock_form(request):
+        session, refused = need(request, REVIEWER)
+        if refused:
+            return refused
+        return page(request, "unlock.html", problem="")
+
+    @app.post("/unlock")
+    async def unlock(request):
+        session, refused = need(request, REVIEWER)
+        if refused:
+            return refused
+        wait = console.throttle.wait(session.name)
+        if wait:
+            return page(request, "unlock.html", status=429, problem=f"Too many attempts. Try again in {max(1, wait // 60)} minute(s).")
+        account = console.accounts.accounts.get(session.name)
+        try:
+            key = reviewer_keys.read_private(Path(account.key_file), request.form.get("passphrase") or "")
+        except (reviewer_keys.KeyFileError, OSError):
+            console.throttle.failed(session.name)
+            return page(request, "unlock.html", status=401,
+                        problem="The key could not be unlocked: the passphrase is not right, or the key file is missing.")
+        session.key = key
+        session.opened, failed = console.caseload.open_all(key, session.previous_visit)
+        session.failed = failed
+        console.accounts.visited(session.name, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        return response.redirect("/queue", status=303)
+
+    def reviewer_with_key(request):
+        session, refused = need(request, REVIEWER)
+        if refused:
+            return None, refused
+        if session.key is None:
+            return None, response.redirect("/unlock")
+        return session, None
+
+    # ------------------------------------------------------------------ the queue
+
+    def filters_from(args) -> Filters:
+        def flag(name):
+            return args.get(name) in ("1", "on", "yes")
+        return Filters(status=(args.get("status") or "open")[:20], kind=(args.get("kind") or "")[:40],
+                       language=(args.get("language") or "")[:5], country=(args.get("country") or "")[:2].upper(),
+                       urgent_only=flag("urgent"), minors_only=flag("minors"), new_only=flag("new"),
+                       owner=(args.get("owner") or "")[:64], search=(args.get("q") or "")[:200])
+
+    @app.get("/queue")
+    async def queue_page(request):
+        session, refused = reviewer_with_key(request)
+        if refused:
+            return refused
+        filters = filters_from(request.args)
+        items = queue(session.opened.values(), filters)
+        everything = list(session.opened.values())
+        return page(request, "queue.html", items=items, filters=filters, total=len(everything),
+                    new_count=sum(1 for i in everything if i.new),
+                    languages=sorted({str(i.report.get("language")) for i in everything if i.report.get("language")}),
+                    countries=sorted({str(i.derived.get("country")) for i in everything if i.derived.get("country")}),
+                    failed=getattr(session, "failed", 0), query=request.query_string)
+
+    # ------------------------------------------------------------------ one report
+
+    def item_of(session: Session, reference: str):
+        # Security decision: only the reports this key opened are found, so a guessed reference
+        # that exists but is not for this reviewer gets the same "not found" as one that does not.
+        if not REFERENCE.match(reference or ""):
+            return None
+        return session.opened.get(reference)
+
+    def not_found(request):
+        return page(request, "error.html", status=404, title="Report not found",
+                    message="No report with this reference is open to you.")
+
+    @app.get("/reports/<reference>")
+    async def report_page(request, reference: str):
+        session, refused = reviewer_with_key(request)
+        if refused:
+            return refused
+        item = item_of(session, reference)
+        if item is None:
+            return not_found(request)
+        return page(request, "report.html", item=item, rows=report_view.rows(item.report),
+                    lines=report_view.transcript(item.report), problem=request.args.get("problem", ""),
+                    done=request.args.get("done", ""), today=datetime.now(timezone.utc).date().isoformat())
+
+    @app.post("/reports/<reference>/<what>")
+    async def case_work(request, reference: str, what: str):
+        session, refused = reviewer_with_key(request)
+        if refused:
+            return refused
+        item = item_of(session, reference)
+        if item is None:
+            return not_found(request)
+        form = request.form
+        try:
+            if what == "status":
+                console.caseload.write(item, session.key, "status", session.name, status=form.get("status"),
+                                       reason=form.get("reason") or "")
+            elif what == "owner":
+                console.caseload.write(item, session.key, "owner", session.name, owner=form.get("owner") or "")
+            elif what == "comment":
+                console.caseload.write(item, session.key, "comment", session.name, text=form.get("text"))
+            elif what == "referral":
+                console.caseload.write(item, session.key, "referral", session.name,
+                                       organisation=form.get("organisation"), date=form.get("date"),
+                                       reason=form.get("reason"), details=form.get("details") or "")
+            elif what in ("link", "unlink"):
+                other = item_of(session, (form.get("reference") or "").strip().upper())
+                if other is None or other is item:
+                    raise CaseWorkError("link to another report open to you, by its reference")
+                console.caseload.write(item, session.key, what, session.name, reference=other.reference)
+                console.caseload.write(other, session.key, what, session.name, reference=item.reference)
+            elif what == "export":
+                return await export_items(request, session, [item])
+            else:
+                return not_found(request)
+        except CaseWorkError as exc:
+            return page(request, "report.html", status=400, item=item, rows=report_view.rows(item.report),
+                        lines=report_view.transcript(item.report), problem=str(exc), done="",
+                        today=datetime.now(timezone.utc).date().isoformat())
+        return response.redirect(f"/reports/{item.reference}?done={what}#case", status=303)
+
+    # ------------------------------------------------------------------ exports
+
+    async def export_items(request, session: Session, items: list):
+        fmt = request.form.get("format") if request.form.get("format") in ("json", "csv") else "json"
+        with_contact = request.form.get("with_contact") == "on"
+        if not items:
+            return page(request, "error.html", status=400, title="Nothing to export",
+                        message="No report was chosen for the export.")
+        try:
+            target = console.caseload.export(items, session.key, session.name, fmt, with_contact, console.exports_dir)
+        except (ExportRefused, OSError) as exc:
+            return page(request, "error.html", status=500, title="The export was not written", message=str(exc))
+        return page(request, "exported.html", target=str(target), count=len(items), fmt=fmt,
+                    with_contact=with_contact)
+
+    @app.post("/export")
+    async def export_selection(request):
+        session, refused = reviewer_with_key(request)
+        if refused:
+            return refused
+        if request.form.get("scope") == "filter":
+            items = queue(session.opened.values(), filters_from(request.form))
+        else:
+            items = [i for i in (item_of(session, r) for r in request.form.getlist("reference") or []) if i]
+        return await export_items(request, session, items)
+
+    # ------------------------------------------------------------------ administration
+
+    def admin_page(request, status: int = 200, **extra):
+        directory_summary = None
+        try:
+            from bot.referrals import directory as directory_mod
+            loaded, problems = directory_mod.load(console.settings.referrals_dir)
+            entries = list(loaded.entries) if hasattr(loaded, "entries") else []
+            directory_summary = {"entries": len(entries), "countries": len({e.country for e in entries}),
+                                 "problems": len(problems), "folder": str(console.settings.referrals_dir)}
+        except Exception:  # the page still shows accounts and keys when the directory is broken
+            directory_summary = {"entries": 0, "countries": 0, "problems": -1, "folder": str(console.settings.referrals_dir)}
+        try:
+            keys = reviewer_keys.public_keys_in(console.settings.reviewer_keys_dir)
+        except (reviewer_keys.KeyFileError, OSError):
+            keys = []
+        return page(request, "admin.html", status=status, accounts=sorted(console.accounts.accounts.values(),
+                                                                          key=lambda a: a.name),
+                    keys=keys, directory=directory_summary, retention_days=console.settings.retention_days,
+                    min_days=retention.MIN_DAYS, **{"created": None, "problem": "", "done": "", **extra})
+
+    @app.get("/admin")
+    async def admin(request):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        return admin_page(request)
+
+    @app.post("/admin/accounts")
+    async def add_account(request):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        form = request.form
+        try:
+            account = console.accounts.add((form.get("name") or "").strip(), form.get("role") or "",
+                                           form.get("password") or "", (form.get("key_file") or "").strip())
+        except AccountError as exc:
+            return admin_page(request, status=400, problem=str(exc))
+        return admin_page(request, created=account)
+
+    @app.post("/admin/accounts/<name>/<what>")
+    async def change_account(request, name: str, what: str):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        if name not in console.accounts.accounts or what not in ("disable", "enable", "second-factor"):
+            return admin_page(request, status=404, problem="No such account or change.")
+        if name == session.name and what == "disable":
+            return admin_page(request, status=400, problem="You cannot disable your own account.")
+        if what == "second-factor":
+            account = console.accounts.new_second_factor(name)
+            console.sessions.end_all_of(name)
+            return admin_page(request, created=account)
+        console.accounts.set_disabled(name, what == "disable")
+        if what == "disable":
+            console.sessions.end_all_of(name)
+        return admin_page(request, done=f"{name} {'disabled' if what == 'disable' else 'enabled'}.")
+
+    @app.post("/admin/retention")
+    async def run_retention(request):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        try:
+            days = int(request.form.get("days") or console.settings.retention_days)
+            if days < console.settings.retention_days and request.form.get("confirm") != "on":
+                raise ValueError(f"a period shorter than the configured {console.settings.retention_days} days needs confirming")
+            shredded = retention.apply(console.caseload.store, days, console.settings.data_dir / "retention-audit.log")
+        except ValueError as exc:
+            return admin_page(request, status=400, problem=str(exc))
+        return admin_page(request, done=f"Retention applied: {len(shredded)} report(s) older than {days} days shredded.")
+
+    @app.get("/console.css")
+    async def css(request):
+        return await response.file(str(HERE / "static" / "console.css"), mime_type="text/css")
+
+    @app.exception(NotFound)
+    async def missing(request, exc):
+        if not hasattr(request.ctx, "session"):
+            request.ctx.session = None
+        return page(request, "error.html", status=404, title="Not found", message="There is no such page.")
+
+    return app
+
+
+def serve(settings: Settings, console_dir: Path, port: int) -> None:
+    accounts = Accounts.load(console_dir / "users.json")
+    if not accounts.accounts:
+        raise SystemExit("No console account yet: make one first with `bot review user add NAME --role administrator` "
+                         "or `bot review user add NAME --role reviewer --key FILE`.")
+    console = Console(settings, accounts, console_dir)
+    app = make_app(console, port)
+    print(f"Review console on http://127.0.0.1:{port}/ (loopback only; Ctrl-C to stop).", flush=True)
+    # Security decision: loopback only, and no access log (the paths name report references).
+    app.run(host="127.0.0.1", port=port, access_log=False, workers=1, debug=False, motd=False)
+
+
