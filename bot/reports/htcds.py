@@ -21,6 +21,12 @@ import pycountry
 # "Locked in or watched" is HTCDS's MethodsOfControlRestrictsMovement (Field Definitions: "isolated,
 # confined or limited the movement of the individual"), not Other.
 METHODS_OF_CONTROL = {"RestrictsFreedom": "RestrictsMovement", "None": None}
+# vic_MethodsOfControl's picklist in htcds-field-standards-2.0.csv.
+CSV_METHODS_OF_CONTROL = frozenset((
+    "PhysicalThreats", "ThreatsLawEnforcement", "ThreatensChildrenFamily", "DebtBondage", "FalsePromises",
+    "PhysicalAbuse", "SexualAbuse", "TakesEarnings", "RestrictsFinancialAccess", "RestrictsMedicalCare",
+    "WithholdsNecessities", "PsychologicalAbuse", "PsychoactiveSubstance", "ExcessiveWorkingHours",
+    "WithholdsDocuments", "Other"))
 GENDER = {"Both": ["Feminine", "Masculine"], "NonSpecifiedUnknown": ["NonSpecifiedUnknown"]}
 
 
@@ -202,7 +208,11 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
     gender = a.get("victims_gender")
     languages = [iso639_2(c) for c in (d.get("languages") or [])]
     languages = [c for c in languages if c]
-    controls = sorted({c for c in (METHODS_OF_CONTROL.get(v, v) for v in _list(a.get("control_signs"))) if c})
+    named = sorted({c for c in (METHODS_OF_CONTROL.get(v, v) for v in _list(a.get("control_signs"))) if c})
+    # The standard's picklist (the CSV an importer checks) has no RestrictsMovement, though its Field
+    # Definitions define it: exported as Other, and named beside it (tests/htcds/README.md).
+    outside = [c for c in named if c not in CSV_METHODS_OF_CONTROL]
+    controls = sorted({c for c in named if c in CSV_METHODS_OF_CONTROL} | ({"Other"} if outside else set()))
     victim = {
         "id": f"person-{reference}-victims",
         "case_id": case_id,
@@ -226,6 +236,7 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
         "vic_AgeWhenTrafficked": d.get("youngest_age") if d.get("youngest_age") is not None else _age(d.get("age_under_18")),
         "vic_TypeOfExploitation": _list(a.get("exploitation_type")),
         "vic_MethodsOfControl": controls,
+        "x_MethodsOfControlOther": outside,
         "x_ExploitationAsTold": d.get("exploitation_type_text"),
         "x_ControlSignsAsTold": d.get("control_signs_text"),
         "x_MinorsInvolved": a.get("minors"),
