@@ -85,7 +85,7 @@ def test_the_queue_puts_danger_then_minors_then_ongoing_then_the_longest_waiting
     settings, keys = desk
     plain_old = submit(settings, "a")
     ongoing = submit(settings, "b", stage="Exploitation")
-    minors = submit(settings, "c", minors="yes")
+    minors = submit(settings, "c", minors="yes", narrative="Two girls at the Zākhō crossing")
     danger = submit(settings, "d", immediate_danger="yes")
     time.sleep(1.05)  # reports are timed to the second
     plain_new = submit(settings, "e")
@@ -96,7 +96,7 @@ def test_the_queue_puts_danger_then_minors_then_ongoing_then_the_longest_waiting
     order = [i.reference for i in queue(items.values(), Filters(status="all"))]
     assert order == [danger, minors, ongoing, plain_old, plain_new, closed_danger]
     assert closed_danger not in [i.reference for i in queue(items.values())]  # open only, by default
-    assert [i.reference for i in queue(items.values(), Filters(search="STORY C"))] == [minors]
+    assert [i.reference for i in queue(items.values(), Filters(search="zakho GIRLS"))] == [minors]
     assert [i.reference for i in queue(items.values(), Filters(urgent_only=True, status="all"))] == [danger, closed_danger]
 
 
