@@ -88,8 +88,8 @@ def test_a_report_sealed_to_the_trial_key_is_logged_loudly_and_marked(env, caplo
     assert any("TRIAL KEY" in r.getMessage() and "TRIAL-CANARY" not in r.getMessage() for r in caplog.records)
     listed = bot("review", "list", env=env)
     assert "TRIAL" in listed.stdout
-    [record] = json.loads(bot("review", "export", env=env).stdout)
-    assert record["x_SealedToTrialKey"] is True
+    [case] = json.loads(bot("review", "export", env=env).stdout)["cases"]
+    assert case["x_SealedToTrialKey"] is True
 
 
 def test_keys_init_review_list_and_export(env, tmp_path):
@@ -112,12 +112,24 @@ def test_keys_init_review_list_and_export(env, tmp_path):
     assert no_pass.returncode != 0 and "BOT_REVIEWER_PASSPHRASE_FILE" in no_pass.stderr
     listed = bot("review", "list", "--key", key, env={**env, "BOT_REVIEWER_PASSPHRASE_FILE": str(passfile)})
     assert receipt.reference in listed.stdout and "URGENT" in listed.stdout and "CLI-CANARY" in listed.stdout
-    exported = bot("review", "export", "--format", "json", "--key", key,
+    exported = bot("review", "export", "--key", key,
                    env={**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"})
-    [record] = json.loads(exported.stdout)
-    assert record["hte_Description"] == "CLI-CANARY story"
-    assert record["hte_Type"] == "Transit" and record["prs_Gender"] == ["Feminine", "Masculine"]
-    assert record["x_Reference"] == receipt.reference and record["x_Urgent"] is True
+    tables = json.loads(exported.stdout)  # linked HTCDS records, by table
+    [case], [event], [victims] = tables["cases"], tables["events"], tables["persons"]
+    assert event["hte_Description"] == "CLI-CANARY story" and event["case_id"] == case["id"]
+    assert event["hte_Type"] == "Transit" and victims["x_GroupGenders"] == ["Feminine", "Masculine"]
+    assert case["x_Reference"] == receipt.reference and case["x_Urgent"] is True
+    flat = bot("review", "export", "--format", "flat", "--key", key,
+               env={**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"})
+    [record] = json.loads(flat.stdout)
+    assert record["hte_Description"] == "CLI-CANARY story" and record["prs_Gender"] == ["Feminine", "Masculine"]
+    tables_dir = tmp_path / "csv"
+    as_csv = bot("review", "export", "--format", "csv", "--output", str(tables_dir), "--key", key,
+                 env={**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"})
+    assert as_csv.returncode == 0, as_csv.stderr
+    [folder] = list(tables_dir.iterdir())
+    assert "CLI-CANARY story" in (folder / "events.csv").read_text()
+    assert {p.stat().st_mode & 0o777 for p in folder.iterdir()} == {0o600}
     # --output makes a new file only its owner can read, and never writes through a link.
     unlocked = {**env, "BOT_REVIEWER_PASSPHRASE": "a long reviewer passphrase"}
     existing = tmp_path / "export.json"
@@ -173,7 +185,7 @@ def test_planted_reports_are_shown_as_text_and_never_stop_the_listing(env, tmp_p
     assert "\\u001b[2J" in listed.stdout
     exported = bot("review", "export", env=env)
     assert exported.returncode == 0, exported.stderr
-    assert any(r["hte_Description"] == "GOOD-CANARY" for r in json.loads(exported.stdout))
+    assert any(r["hte_Description"] == "GOOD-CANARY" for r in json.loads(exported.stdout)["events"])
 
 
 def test_reports_are_never_rewrapped_to_a_trial_key(env, tmp_path):
