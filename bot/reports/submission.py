@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from typing import Any, Iterable
 
 from bot.config import Settings
@@ -21,6 +22,7 @@ def store_for(settings: Settings) -> ReportStore:
 
 
 WITHDRAWN = "(withdrawn by the person before sending)"
+_COMMAND = re.compile(r"^/([a-z_]{1,40})(?:\{.{0,200}\})?$")
 
 
 def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[dict[str, Any]]:
@@ -28,17 +30,19 @@ def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[di
     answers the person took back: only what the person approved is sealed."""
     gone = sorted({clean_text(w) for w in withdrawn if isinstance(w, str) and w.strip()}, key=len, reverse=True)
     lines = []
-    pressed: dict[str, str] = {}  # payload -> label of the buttons the assistant last offered
+    pressed: dict[str, str] = {}  # payload -> label of every button the assistant offered so far
     for e in events:
         if e.get("event") == "bot":
             buttons = (e.get("data") or {}).get("buttons") if isinstance(e.get("data"), dict) else None
-            if buttons:
-                pressed = {b["payload"]: b["title"] for b in buttons
-                           if isinstance(b, dict) and isinstance(b.get("payload"), str) and isinstance(b.get("title"), str)}
-        if e.get("event") == "user" and isinstance(e.get("text"), str) and e["text"] in pressed:
-            # A button press is kept as the label the person pressed, not the command it sent.
-            lines.append({"from": "person", "text": clean_text(pressed[e["text"]]), "pressed": True,
-                          "at": e.get("timestamp")})
+            for b in buttons or ():
+                if isinstance(b, dict) and isinstance(b.get("payload"), str) and isinstance(b.get("title"), str):
+                    pressed[b["payload"]] = b["title"]
+        text = e.get("text") if isinstance(e.get("text"), str) else ""
+        if e.get("event") == "user" and (text in pressed or _COMMAND.match(text)):
+            # A button press is kept as the label the person pressed, not the command it sent; a
+            # command no button offered (a client's own) by its name.
+            label = pressed.get(text) or _COMMAND.match(text).group(1).replace("_", " ")
+            lines.append({"from": "person", "text": clean_text(label), "pressed": True, "at": e.get("timestamp")})
             continue
         if e.get("event") in ("user", "bot") and isinstance(e.get("text"), str) and e["text"]:
             # Cleaned and bounded as every answer is: no zero-width or direction characters that

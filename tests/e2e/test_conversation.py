@@ -147,6 +147,18 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     assert exported["vic_MethodsOfControl"] == ["WithholdsDocuments"]
     assert exported["prs_Gender"] == ["Feminine"]
     assert exported["prs_Citizenship"] == ["UA"] and "prs_Nationality" not in exported
+    # What a case system imports: linked records, in the standard's names and values only
+    from bot.reports import htcds
+    from tests.unit.test_htcds_records import check_records
+
+    tables = htcds.records(report, opened.reference, opened.received_on)
+    check_records(tables)
+    assert tables["events"][0]["hte_Description"] == answers["narrative"]
+    assert tables["persons"][0]["prs_Gender"] == "Feminine" and tables["persons"][0]["prs_Citizenship"] == ["UA"]
+    # The conversation as the reviewer reads it: buttons pressed shown by their labels, not commands
+    person_lines = [line for line in report["transcript"] if line["from"] == "person"]
+    assert any(line.get("pressed") for line in person_lines)
+    assert not any(line["text"].startswith("/") for line in person_lines), [l["text"] for l in person_lines if l["text"].startswith("/")]
     yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
     assert exported["hte_Date"] == yesterday  # read by Duckling through the real servers
     assert exported["x_VictimsCountNumber"] == 3
@@ -535,6 +547,12 @@ def test_a_report_typed_in_each_language_reaches_the_export(assistant, lang):
     assert exported["hte_Country"] == "UA" and exported["hte_City"] == "Kyiv"
     assert exported["x_VictimsCountNumber"] == 3
     assert exported["prs_Citizenship"] == ["UA"]
+    from bot.reports import htcds
+    from tests.unit.test_htcds_records import check_records
+
+    tables = htcds.records(opened.report, opened.reference, opened.received_on)
+    check_records(tables)
+    assert tables["persons"][0]["x_GroupSize"] == 3 and tables["events"][0]["hte_City"] == "Kyiv"
 
 
 def test_a_first_message_in_a_language_it_does_not_speak_gets_the_safe_answer_in_it(assistant):
