@@ -98,19 +98,10 @@ def cmd_keys_list(args, settings: Settings) -> None:
 
 
 def cmd_keys_add(args, settings: Settings) -> None:
-    import shutil
-
-    key = reviewer_keys.read_public(Path(args.public_key))
-    if key.trial:
-        sys.exit("That is a TRIAL key: it is never used to seal real reports.")
-    settings.reviewer_keys_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.reviewer_keys_dir / f"{key.name or key.key_id}.pub.json"
-    if any(k.key_id == key.key_id for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir)):
-        sys.exit(f"Key {key.key_id} is configured already.")
-    if target.exists():
-        sys.exit(f"{target} exists: rename the key file or remove the old key first.")
-    shutil.copyfile(args.public_key, target)
-    reviewer_keys.note_real_keys(settings.trial_key_dir)  # the trial key never seals again
+    try:
+        key = reviewer_keys.add_configured(settings.reviewer_keys_dir, settings.trial_key_dir, Path(args.public_key))
+    except reviewer_keys.KeyFileError as exc:
+        sys.exit(str(exc))
     used = _used_keys(settings)
     print(f"Added reviewer key {key.key_id} ({key.name}). New reports are sealed to {len(used)} key(s);"
           " restart the action server to apply. Existing reports: `bot keys rewrap`.")
@@ -119,18 +110,10 @@ def cmd_keys_add(args, settings: Settings) -> None:
 def cmd_keys_remove(args, settings: Settings) -> None:
     from bot.reports.store import ReportStore
 
-    matches = [p for p in settings.reviewer_keys_dir.glob("*.pub.json")
-               if reviewer_keys.read_public(p).key_id == args.key_id]
-    if not matches:
-        sys.exit(f"No configured reviewer key has the id {args.key_id}.")
-    others = [k for k in reviewer_keys.public_keys_in(settings.reviewer_keys_dir)
-              if not k.trial and k.key_id != args.key_id]
-    if not others:
-        # Without a reviewer key no report can be sent: add the next reviewer's key first.
-        sys.exit(f"{args.key_id} is the last reviewer key: new reports could not be sealed to anyone."
-                 " Add another reviewer's key first (bot keys add), then remove this one.")
-    for p in matches:
-        p.unlink()
+    try:
+        reviewer_keys.remove_configured(settings.reviewer_keys_dir, args.key_id)
+    except reviewer_keys.KeyFileError as exc:
+        sys.exit(str(exc))
     print(f"Removed reviewer key {args.key_id}: new reports are no longer sealed to it"
           " (restart the action server to apply).")
     if args.revoke_existing:

@@ -409,6 +409,57 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             return admin_page(request, status=400, problem=str(exc))
         return admin_page(request, done=f"Retention applied: {len(shredded)} report(s) older than {days} days shredded.")
 
+    @app.post("/admin/keys")
+    async def add_key(request):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        import tempfile
+
+        text = (request.form.get("public_key") or "").strip()
+        if not text or len(text) > 20_000:
+            return admin_page(request, status=400, problem="Paste the whole NAME.pub.json file.")
+        with tempfile.TemporaryDirectory() as folder:  # a public key only: nothing secret touches the disk
+            source = Path(folder) / "key.pub.json"
+            source.write_text(text, encoding="utf-8")
+            try:
+                key = reviewer_keys.add_configured(console.settings.reviewer_keys_dir,
+                                                   console.settings.trial_key_dir, source)
+            except reviewer_keys.KeyFileError as exc:
+                return admin_page(request, status=400, problem=str(exc).replace(str(source), "the pasted key"))
+        return admin_page(request, done=f"Reviewer key {key.key_id} ({key.name}) added: new reports are sealed to it "
+                                        "once the action server restarts. Existing reports: bot keys rewrap.")
+
+    @app.post("/admin/keys/<key_id>/remove")
+    async def remove_key(request, key_id: str):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        try:
+            reviewer_keys.remove_configured(console.settings.reviewer_keys_dir, key_id[:16])
+        except reviewer_keys.KeyFileError as exc:
+            return admin_page(request, status=400, problem=str(exc))
+        note = ""
+        if request.form.get("revoke") == "on":
+            kept, revoked = console.caseload.store.revoke(key_id[:16])
+            note = f" Its access to {revoked} existing report(s) was destroyed; {kept} kept it (no other key opens them)."
+        return admin_page(request, done=f"Reviewer key {key_id[:16]} removed: new reports are no longer sealed to it.{note}")
+
+    @app.post("/admin/directory")
+    async def import_directory(request):
+        session, refused = need(request, ADMINISTRATOR)
+        if refused:
+            return refused
+        from bot.referrals import directory as directory_mod
+
+        loaded, problems = directory_mod.load(console.settings.referrals_dir)
+        if problems:  # every problem stops the import, as `bot directory import` does
+            return admin_page(request, status=400, problem=f"The directory has {len(problems)} problem(s); nothing was "
+                                                           "imported (bot directory validate lists them).")
+        count = directory_mod.import_to_database(console.settings.database_url, loaded)
+        return admin_page(request, done=f"Imported {count} directory entries in one transaction; the action server "
+                                        "uses them after a restart.")
+
     @app.get("/console.css")
     async def css(request):
         return await response.file(str(HERE / "static" / "console.css"), mime_type="text/css")

@@ -170,3 +170,34 @@ def ensure_trial_pair(trial_key_dir: Path) -> bool:
         "no real reviewer key is configured (bot keys init).\n"
     )
     return True
+
+
+def add_configured(reviewer_keys_dir: Path, trial_key_dir: Path, source: Path) -> PublicKey:
+    """Configure one more reviewer's public key (a NAME.pub.json file): new reports are sealed to it
+    too. Refuses a trial key, a key configured already, and a name taken by another key."""
+    key = read_public(source)
+    if key.trial:
+        raise KeyFileError("That is a TRIAL key: it is never used to seal real reports.")
+    reviewer_keys_dir.mkdir(parents=True, exist_ok=True)
+    target = reviewer_keys_dir / f"{key.name or key.key_id}.pub.json"
+    if any(k.key_id == key.key_id for k in public_keys_in(reviewer_keys_dir)):
+        raise KeyFileError(f"Key {key.key_id} is configured already.")
+    if target.exists():
+        raise KeyFileError(f"{target} exists: rename the key file or remove the old key first.")
+    target.write_text(Path(source).read_text(encoding="utf-8"), encoding="utf-8")
+    note_real_keys(trial_key_dir)  # the trial key never seals again
+    return key
+
+
+def remove_configured(reviewer_keys_dir: Path, key_id: str) -> None:
+    """Stop sealing new reports to one reviewer key. Refuses the last real key: without one no
+    report could be sent (add the next reviewer's key first)."""
+    matches = [p for p in reviewer_keys_dir.glob("*.pub.json") if read_public(p).key_id == key_id]
+    if not matches:
+        raise KeyFileError(f"No configured reviewer key has the id {key_id}.")
+    others = [k for k in public_keys_in(reviewer_keys_dir) if not k.trial and k.key_id != key_id]
+    if not others:
+        raise KeyFileError(f"{key_id} is the last reviewer key: new reports could not be sealed to anyone."
+                           " Add another reviewer's key first (bot keys add), then remove this one.")
+    for p in matches:
+        p.unlink()

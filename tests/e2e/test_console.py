@@ -5,6 +5,7 @@ attacks on the sign-in and the forms fail."""
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import subprocess
 import sys
@@ -219,6 +220,18 @@ def test_a_second_reviewer_reads_what_the_first_wrote(console, browser):
     browser.get(console["url"] + f"/reports/{refs['minors']}")
     assert "Called the shelter" in browser.find_element("id", "history").text
     assert browser.find_element("id", "owner-now").text == "alice"
+    # Export everything a filter shows (minors only), as JSON
+    browser.get(console["url"] + "/queue?status=all&minors=1")
+    shown = [r.text.split()[0] for r in browser.find_elements("css selector", "#queue tbody th")]
+    assert shown == [refs["minors"]]
+    browser.find_element("id", "scope-filter").click()
+    browser.find_element("id", "with_contact").click()
+    submit(browser, browser.find_element("css selector", "fieldset.export button"))
+    done = browser.find_element("id", "exported").text
+    exported = json.loads(Path(done.split(" to ", 1)[1].split(", readable")[0]).read_text())
+    assert [c["x_Reference"] for c in exported["cases"]] == shown
+    assert exported["reporters"][0]["x_ContactDetails"].startswith("CONTACT-CANARY")  # asked for, this time
+    assert exported["cases"][0]["cas_Status"] == "FollowUp"
 
 
 def test_an_administrator_manages_accounts_and_opens_no_report(console, browser):
@@ -232,6 +245,19 @@ def test_an_administrator_manages_accounts_and_opens_no_report(console, browser)
         assert console["refs"]["danger"] not in browser.find_element("tag name", "main").text
     status = urllib_status(console, f"/reports/{console['refs']['danger']}", cookie=browser.get_cookie("console_session"))
     assert status == 403
+    # Keys: add one (the public file pasted), then remove it; the directory: validate and import
+    reviewer_keys.write_pair(console["base"] / "carl", "carl", "carl passphrase!", suite="x25519")
+    browser.get(console["url"] + "/admin")
+    fill(browser, "/admin/keys", {"public_key": (console["base"] / "carl" / "carl.pub.json").read_text()})
+    assert "added" in browser.find_element("id", "done").text
+    carl = reviewer_keys.read_public(console["base"] / "carl" / "carl.pub.json").key_id
+    assert carl in browser.find_element("id", "keys").text and axe_violations(browser) == []
+    submit(browser, browser.find_element("css selector", f"form[action='/admin/keys/{carl}/remove'] button"))
+    assert "removed" in browser.find_element("id", "done").text and carl not in browser.find_element("id", "keys").text
+    fill(browser, "/admin/keys", {"public_key": "not a key"})
+    assert "unreadable" in browser.find_element("id", "problem").text
+    submit(browser, browser.find_element("css selector", "form[action='/admin/directory'] button"))
+    assert browser.find_elements("id", "done") or "nothing was imported" in browser.find_element("id", "problem").text
     # The account the administrator made works
     browser.delete_all_cookies()
     sign_in(browser, console, "dave", totp=pyotp.TOTP(secret).now(), password="dave's long password")
