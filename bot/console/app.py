@@ -12,6 +12,7 @@ Security decisions, each beside the code that makes it:
 """
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -143,6 +144,23 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                               message="This page is not open to your role.")
         return session, None
 
+    def only(role: str, key: bool = False):
+        """The handler runs for a signed-in account of ``role`` only (with the key unlocked in this
+        session when ``key``), and gets its session."""
+        def wrap(handler):
+            @functools.wraps(handler)
+            async def guarded(request, *args, **kwargs):
+                session, refused = need(request, role)
+                if refused:
+                    return refused
+                if key and session.key is None:
+                    return response.redirect("/unlock")
+                return await handler(request, session, *args, **kwargs)
+            return guarded
+        return wrap
+
+    unlocked = only(REVIEWER, key=True)
+
     # ------------------------------------------------------------------ login, unlock, logout
 
     @app.get("/")
@@ -189,17 +207,13 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         return session_cookie(resp, "", max_age=0)
 
     @app.get("/unlock")
-    async def unlock_form(request):
-        session, refused = need(request, REVIEWER)
-        if refused:
-            return refused
+    @only(REVIEWER)
+    async def unlock_form(request, session):
         return page(request, "unlock.html", problem="")
 
     @app.post("/unlock")
-    async def unlock(request):
-        session, refused = need(request, REVIEWER)
-        if refused:
-            return refused
+    @only(REVIEWER)
+    async def unlock(request, session):
         wait = console.throttle.wait(session.name)
         if wait:
             return page(request, "unlock.html", status=429, problem=f"Too many attempts. Try again in {max(1, wait // 60)} minute(s).")
@@ -216,14 +230,6 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         console.accounts.visited(session.name, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         return response.redirect("/queue", status=303)
 
-    def reviewer_with_key(request):
-        session, refused = need(request, REVIEWER)
-        if refused:
-            return None, refused
-        if session.key is None:
-            return None, response.redirect("/unlock")
-        return session, None
-
     # ------------------------------------------------------------------ the queue
 
     def filters_from(args) -> Filters:
@@ -235,10 +241,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                        owner=(args.get("owner") or "")[:64], search=(args.get("q") or "")[:200])
 
     @app.get("/queue")
-    async def queue_page(request):
-        session, refused = reviewer_with_key(request)
-        if refused:
-            return refused
+    @unlocked
+    async def queue_page(request, session):
         filters = filters_from(request.args)
         items = queue(session.opened.values(), filters)
         everything = list(session.opened.values())
@@ -262,10 +266,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     message="No report with this reference is open to you.")
 
     @app.get("/reports/<reference>")
-    async def report_page(request, reference: str):
-        session, refused = reviewer_with_key(request)
-        if refused:
-            return refused
+    @unlocked
+    async def report_page(request, session, reference: str):
         item = item_of(session, reference)
         if item is None:
             return not_found(request)
@@ -274,10 +276,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     done=request.args.get("done", ""), today=datetime.now(timezone.utc).date().isoformat())
 
     @app.post("/reports/<reference>/<what>")
-    async def case_work(request, reference: str, what: str):
-        session, refused = reviewer_with_key(request)
-        if refused:
-            return refused
+    @unlocked
+    async def case_work(request, session, reference: str, what: str):
         item = item_of(session, reference)
         if item is None:
             return not_found(request)
@@ -326,10 +326,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     with_contact=with_contact)
 
     @app.post("/export")
-    async def export_selection(request):
-        session, refused = reviewer_with_key(request)
-        if refused:
-            return refused
+    @unlocked
+    async def export_selection(request, session):
         if request.form.get("scope") == "filter":
             items = queue(session.opened.values(), filters_from(request.form))
         else:
@@ -358,17 +356,13 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     min_days=retention.MIN_DAYS, **{"created": None, "problem": "", "done": "", **extra})
 
     @app.get("/admin")
-    async def admin(request):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def admin(request, session):
         return admin_page(request)
 
     @app.post("/admin/accounts")
-    async def add_account(request):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def add_account(request, session):
         form = request.form
         try:
             account = console.accounts.add((form.get("name") or "").strip(), form.get("role") or "",
@@ -378,10 +372,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         return admin_page(request, created=account)
 
     @app.post("/admin/accounts/<name>/<what>")
-    async def change_account(request, name: str, what: str):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def change_account(request, session, name: str, what: str):
         if name not in console.accounts.accounts or what not in ("disable", "enable", "second-factor"):
             return admin_page(request, status=404, problem="No such account or change.")
         if name == session.name and what == "disable":
@@ -396,24 +388,20 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         return admin_page(request, done=f"{name} {'disabled' if what == 'disable' else 'enabled'}.")
 
     @app.post("/admin/retention")
-    async def run_retention(request):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def run_retention(request, session):
         try:
             days = int(request.form.get("days") or console.settings.retention_days)
             if days < console.settings.retention_days and request.form.get("confirm") != "on":
                 raise ValueError(f"a period shorter than the configured {console.settings.retention_days} days needs confirming")
-            shredded = retention.apply(console.caseload.store, days, console.settings.data_dir / "retention-audit.log")
+            shredded = retention.apply(console.caseload.store, days, console.settings.data_dir / "audit.log")
         except ValueError as exc:
             return admin_page(request, status=400, problem=str(exc))
         return admin_page(request, done=f"Retention applied: {len(shredded)} report(s) older than {days} days shredded.")
 
     @app.post("/admin/keys")
-    async def add_key(request):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def add_key(request, session):
         import tempfile
 
         text = (request.form.get("public_key") or "").strip()
@@ -431,10 +419,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                                         "once the action server restarts. Existing reports: bot keys rewrap.")
 
     @app.post("/admin/keys/<key_id>/remove")
-    async def remove_key(request, key_id: str):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def remove_key(request, session, key_id: str):
         try:
             reviewer_keys.remove_configured(console.settings.reviewer_keys_dir, key_id[:16])
         except reviewer_keys.KeyFileError as exc:
@@ -446,10 +432,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         return admin_page(request, done=f"Reviewer key {key_id[:16]} removed: new reports are no longer sealed to it.{note}")
 
     @app.post("/admin/directory")
-    async def import_directory(request):
-        session, refused = need(request, ADMINISTRATOR)
-        if refused:
-            return refused
+    @only(ADMINISTRATOR)
+    async def import_directory(request, session):
         from bot.referrals import directory as directory_mod
 
         loaded, problems = directory_mod.load(console.settings.referrals_dir)

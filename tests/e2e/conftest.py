@@ -26,3 +26,26 @@ def prepared(data_dir) -> Settings:
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     server_keys.ensure_file(data_dir / "secrets.json")
     return settings
+
+
+def tiny_site(page):
+    """A small web site on loopback that answers every GET with ``page(path)`` (HTML): a stand-in
+    for a site elsewhere (the neutral site of the quick exit, an attacker's page). Returns the
+    server; its port is ``server.server_address[1]``; ``server.shutdown()`` stops it."""
+    import http.server
+    import threading
+
+    class Site(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = page(self.path).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

@@ -4,12 +4,10 @@ reads what the first wrote; an administrator manages accounts and opens no repor
 attacks on the sign-in and the forms fail."""
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +21,7 @@ from bot.console.accounts import Accounts
 from bot.reports import reviewer_keys
 from bot.reports.submission import submit_report
 from bot.vocabulary import gazetteer
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, tiny_site
 from tests.e2e.test_webchat import DESKTOP, axe_violations, start_browser
 
 pytestmark = pytest.mark.e2e
@@ -311,21 +309,10 @@ def test_another_origin_cannot_sign_out_or_change_a_case(console, browser):
     unlock(browser, "alice passphrase!")
     target = console["refs"]["plain"]
 
-    class Attacker(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = (f"<!doctype html><title>x</title><form id=f method=post action='{console['url']}{self.path}'>"
-                    "<input name=status value=Closed><input name=csrf value=guess></form>"
-                    "<script>document.getElementById('f').submit()</script>").encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Attacker)
-    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    attacker = tiny_site(lambda path: (
+        f"<!doctype html><title>x</title><form id=f method=post action='{console['url']}{path}'>"
+        "<input name=status value=Closed><input name=csrf value=guess></form>"
+        "<script>document.getElementById('f').submit()</script>"))
     try:
         for path in ["/logout", f"/reports/{target}/status"]:
             browser.get(f"http://127.0.0.1:{attacker.server_address[1]}{path}")

@@ -1,11 +1,9 @@
 """The web chat in a real headless Chromium (Debian's chromium and chromium-driver)."""
 from __future__ import annotations
 
-import http.server
 import os
 import secrets
 import shutil
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -14,7 +12,7 @@ import pytest
 
 from bot import launcher
 from bot.dialogue import language
-from tests.e2e.conftest import free_port, prepared
+from tests.e2e.conftest import free_port, prepared, tiny_site
 
 pytestmark = pytest.mark.e2e
 
@@ -23,19 +21,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def neutral_site():
     """A stand-in for the neutral site the quick exit goes to (the tests have no internet)."""
-    class Neutral(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = b"<!doctype html><title>Weather</title><p>Sunny, 21 degrees.</p>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Neutral)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = tiny_site(lambda path: "<!doctype html><title>Weather</title><p>Sunny, 21 degrees.</p>")
     yield f"http://127.0.0.1:{server.server_address[1]}/weather"
     server.shutdown()
 
