@@ -13,6 +13,7 @@ Security decisions, each beside the code that makes it:
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,7 +22,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Sanic, response
-from sanic.exceptions import NotFound
+from sanic.exceptions import NotFound, SanicException
 
 from bot import http_guard  # noqa: F401  (Sanic's request framing checked before any body is read)
 from bot.config import Settings
@@ -36,6 +37,7 @@ from bot.reports.review import REFERENCE
 from bot.reports.triage import Filters, queue
 
 HERE = Path(__file__).resolve().parent
+logger = logging.getLogger(__name__)
 COOKIE = "console_session"
 LOGIN_COOKIE = "console_login"
 CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
@@ -111,6 +113,10 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         if request.headers.get("host", "") not in allowed_hosts:
             return response.text("Unknown host.", status=421)
         request.ctx.session = console.sessions.get(request.cookies.get(COOKIE))
+        length = request.headers.get("content-length", "0")
+        if not length.isdigit() or int(length) > app.config.REQUEST_MAX_SIZE:
+            # Sanic runs this middleware even for a body it refused as too large: say so plainly.
+            return response.text("This request is too large for the console.", status=413)
         if request.method == "POST":
             # Security decision: changes come from this console's own pages only: same origin (when
             # the browser says), and the session's (or the login form's) CSRF token.
@@ -447,6 +453,19 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
     @app.get("/console.css")
     async def css(request):
         return await response.file(str(HERE / "static" / "console.css"), mime_type="text/css")
+
+    @app.exception(Exception)
+    async def failed(request, exc):
+        if not hasattr(request.ctx, "session"):
+            request.ctx.session = None
+        if isinstance(exc, SanicException):  # a request refused by the server (too large, wrong method)
+            status = getattr(exc, "status_code", 400) or 400
+            return page(request, "error.html", status=status, title="Request refused",
+                        message="The console cannot take this request.")
+        # Security decision: an error is logged by its type only; its message could quote a report.
+        logger.error("console page failed: %s", type(exc).__name__)
+        return page(request, "error.html", status=500, title="Something went wrong",
+                    message="This page could not be shown. Nothing was changed by it; go back and try again.")
 
     @app.exception(NotFound)
     async def missing(request, exc):

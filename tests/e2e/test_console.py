@@ -351,6 +351,10 @@ def test_headers_and_host(console):
     assert "HttpOnly" in headers["Set-Cookie"] and "SameSite=Strict" in headers["Set-Cookie"]
     # A page that rebinds its own name to 127.0.0.1 reaches the console with its own Host: refused
     assert urllib_status(console, "/login", host="attacker.example") == 421
+    # Oversized and malformed requests get a clear refusal, not a stack trace
+    assert urllib_status(console, "/login", method="POST", data=b"name=" + b"x" * 300_000) == 413
+    assert urllib_status(console, "/logout") == 405
+    assert urllib_status(console, "/reports/..%2F..%2Fetc%2Fpasswd") in (302, 303, 404)
     # and nothing of the page comes from anywhere else
     page = urllib.request.urlopen(console["url"] + "/login", timeout=10).read().decode()
     assert "http://" not in page and "https://" not in page
