@@ -231,6 +231,14 @@ def cmd_bench(args, settings: Settings) -> None:
         language_bench.run(limit=args.limit or None, out=Path("var/bench/languages.json"),
                            plot=Path(args.plot or "var/bench/languages.png") if args.plot != "" else None)
         return
+    if args.what == "console":
+        from bot import console_bench
+
+        sizes = tuple(int(s) for s in args.sizes.split(",") if s.strip())
+        print(f"Review console with {', '.join(map(str, sizes))} sealed reports:")
+        console_bench.run(sizes, out=Path("var/bench/console.json"),
+                          plot=Path(args.plot or "var/bench/console.png") if args.plot != "" else None)
+        return
     if args.what == "nlu":
         from bot import nlu_bench
 
@@ -473,7 +481,8 @@ def parser() -> argparse.ArgumentParser:
     directory.set_defaults(func=cmd_directory)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu"])
+    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu", "console"])
+    bench.add_argument("--sizes", default="100,500,2000", help="console: how many reports, step by step")
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
     bench.add_argument("--langs", default="en,fr,uk,ru,ar,pl,ro,es", help="understanding: the held-out sets to walk")
     bench.add_argument("--limit", type=int, default=0, help="understanding: at most this many conversations a language; languages: lines per language and kind")
