@@ -69,8 +69,11 @@ class Caseload:
                                              with_contact=with_contact) for i in items])
         target = exports.write(folder, tables, fmt, {"exported_by": by, "reports": len(items),
                                                      "with_contact_details": with_contact})
-        for item in items:
-            self.write(item, key, "export", by, format=fmt)
+        # Each report's case records the export, all in one transaction.
+        values = [(item, casework.entry("export", by, format=fmt)) for item in items]
+        self.book.write_many([(item.report_id, value) for item, value in values], self.recipients(key))
+        for item, value in values:
+            item.case = casework.CaseFile.of([*item.case.history, value], item.case.unreadable)
         exports.record(folder / "exports.log", {"by": by, "format": fmt, "file": str(target),
                                                 "references": [i.reference for i in items],
                                                 "with_contact_details": with_contact})

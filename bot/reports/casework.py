@@ -148,15 +148,23 @@ class CaseBook:
         self.store = store
 
     def write(self, report_id: str, value: dict[str, Any], recipients: list[PublicKey]) -> str:
-        entry_id = str(uuid.uuid4())
-        plaintext = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
-        sealed = seal(entry_id, plaintext, recipients, _bound_to(report_id), "")
-        row = CaseEntryRow(id=entry_id, report_id=report_id, written_at=datetime.now(timezone.utc).replace(tzinfo=None),
-                           schema_version=sealed.schema_version, nonce=sealed.nonce, ciphertext=sealed.ciphertext,
-                           wrapped_keys=json.dumps({k: [s, b64(w)] for k, (s, w) in sealed.wrapped_keys.items()}))
+        return self.write_many([(report_id, value)], recipients)[0]
+
+    def write_many(self, entries: list[tuple[str, dict[str, Any]]], recipients: list[PublicKey]) -> list[str]:
+        """Seal and store entries (report id, entry) in one transaction: all or none."""
+        rows, ids = [], []
+        for report_id, value in entries:
+            entry_id = str(uuid.uuid4())
+            ids.append(entry_id)
+            plaintext = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+            sealed = seal(entry_id, plaintext, recipients, _bound_to(report_id), "")
+            rows.append(CaseEntryRow(
+                id=entry_id, report_id=report_id, written_at=datetime.now(timezone.utc).replace(tzinfo=None),
+                schema_version=sealed.schema_version, nonce=sealed.nonce, ciphertext=sealed.ciphertext,
+                wrapped_keys=json.dumps({k: [s, b64(w)] for k, (s, w) in sealed.wrapped_keys.items()})))
         with Session(self.store.engine) as session, session.begin():
-            session.add(row)
-        return entry_id
+            session.add_all(rows)
+        return ids
 
     def read_all(self, key: PrivateKey) -> dict[str, CaseFile]:
         """Every report's case, by report id, opened with ``key``."""
