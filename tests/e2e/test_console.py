@@ -106,12 +106,23 @@ def code(console, name, ahead=0):
 
 def submit(driver, button):
     """Click a form's button and wait for the page it leads to."""
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-
     old = driver.find_element("tag name", "html")
     button.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    wait_for_new_page(driver, old)
+
+
+def wait_for_new_page(driver, old):
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def gone(_):
+        try:
+            old.is_enabled()
+            return False
+        except WebDriverException:  # stale, or (mid-navigation) "node does not belong to the document"
+            return True
+
+    WebDriverWait(driver, 30).until(gone)
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
@@ -175,10 +186,7 @@ def test_a_reviewer_triages_works_a_case_and_exports_it(console, browser):
             break
     old = browser.find_element("tag name", "html")
     browser.switch_to.active_element.send_keys(Keys.ENTER)
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(browser, 30).until(expected_conditions.staleness_of(old))
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait_for_new_page(browser, old)
     assert h1(browser) == f"Report {refs['minors']}"
     page = browser.find_element("tag name", "main").text
     assert "Minibus at the Zakho crossing" in page and "minors" in browser.find_element("id", "urgency").text
