@@ -97,8 +97,10 @@ def _reason(key: str, values: tuple, lang: str) -> str:
 def services_shown(slots: dict[str, Any], lang: str, referrals: Referrals) -> list[dict[str, str]]:
     """The services the person was shown (every page they asked for), for the reviewer: what
     they may already have called. The same match as ``services_list``, so the same services."""
-    if referrals is None or not (slots.get("location_country") or slots.get("location_lat") is not None
-                                 or slots.get("location_city")):
+    # Only a person asked "where are you now?" was shown services; a report's place also sets the
+    # country (for the emergency number), and must not make services appear that nobody saw.
+    asked = isinstance(slots.get("location"), str) and slots["location"] not in ("", "__skipped__", "__not_applicable__")
+    if referrals is None or not (asked or slots.get("location_lat") is not None):
         return []
     country, city = slots.get("location_country"), slots.get("location_city")
     needs = slots.get("needs") if isinstance(slots.get("needs"), list) else []

@@ -182,6 +182,8 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
         "x_NeedsForHelp": d.get("needs"),
         "x_NeedsAsTold": d.get("needs_text"),
         "x_LocationForHelp": d.get("location"),
+        "x_LocationForHelpCity": d.get("location_city"),
+        "x_LocationForHelpCountry": d.get("location_country"),
         "x_ServicesShown": report.get("services_shown") or [],
     })
     out["events"].append({

@@ -120,6 +120,10 @@ def build(slots: dict[str, Any], lang: str, transcript: list[dict], directory=No
                   "age_under_18"):
         if answered(slots.get(extra)):
             derived[extra] = slots[extra]
+    if "location" in derived:  # where a person asking for help is, as the conversation settled it
+        for extra in ("location_country", "location_city"):
+            if isinstance(slots.get(extra), str) and slots[extra]:
+                derived[extra] = slots[extra]
     urgent = slots.get("immediate_danger") == "yes" or slots.get("in_danger") == "yes"
     # Someone under 18: reviewers see it first, whatever path the conversation took.
     minor = slots.get("age_under_18") is not None or slots.get("minors") == "yes"

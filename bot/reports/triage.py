@@ -52,6 +52,8 @@ class Item:
     def place(self) -> str:
         d = self.derived
         parts = [p for p in (d.get("city"), d.get("region"), d.get("country")) if isinstance(p, str) and p]
+        if not parts:  # a request for help: where the person is
+            parts = [p for p in (d.get("location_city"), d.get("location_country")) if isinstance(p, str) and p]
         return ", ".join(dict.fromkeys(parts))
 
     def flags(self) -> list[str]:
