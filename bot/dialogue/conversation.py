@@ -105,9 +105,10 @@ def services_shown(slots: dict[str, Any], lang: str, referrals: Referrals) -> li
     country, city = slots.get("location_country"), slots.get("location_city")
     needs = slots.get("needs") if isinstance(slots.get("needs"), list) else []
     region = (referrals.region_in(slots.get("location") or "") or (None,))[0] if not city else None
-    shown = int(slots.get("services_offset") or 0) + PAGE
-    found = referrals.match(country, city, slots.get("location_lat"), slots.get("location_lon"), needs,
-                            SERVES.get(slots.get("for_whom") or ""), lang, limit=shown, offset=0, region=region)
+    found = []
+    for offset in range(0, int(slots.get("services_offset") or 0) + PAGE, PAGE):  # page by page, as shown
+        found += referrals.match(country, city, slots.get("location_lat"), slots.get("location_lon"), needs,
+                                 SERVES.get(slots.get("for_whom") or ""), lang, limit=PAGE, offset=offset, region=region)
     return [{"name": m.entry.name, "contact": m.entry.phone or m.entry.source, "country": m.entry.country,
              "city": m.entry.city, "services": ", ".join(m.entry.services),
              "example": "yes" if m.entry.example else "no"} for m in found]
