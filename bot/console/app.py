@@ -231,8 +231,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             return page(request, "unlock.html", status=401,
                         problem="The key could not be unlocked: the passphrase is not right, or the key file is missing.")
         session.key = key
-        session.opened, failed = console.caseload.open_all(key, session.previous_visit)
-        session.failed = failed
+        session.opened, session.failed = console.caseload.open_all(key, session.previous_visit)
         console.accounts.visited(session.name, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         return response.redirect("/queue", status=303)
 
@@ -256,7 +255,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     new_count=sum(1 for i in everything if i.new),
                     languages=sorted({str(i.report.get("language")) for i in everything if i.report.get("language")}),
                     countries=sorted({str(i.derived.get("country")) for i in everything if i.derived.get("country")}),
-                    failed=getattr(session, "failed", 0), query=request.query_string)
+                    failed=session.failed)
 
     # ------------------------------------------------------------------ one report
 

@@ -28,10 +28,11 @@ class Session:
     previous_visit: str = ""  # the account's last visit before this session: what is "new"
     key: Any = None  # the reviewer's PrivateKey, once unlocked
     opened: dict = field(default_factory=dict)  # reference -> triage.Item, while the key is unlocked
+    failed: int = 0  # reports the key could not open
 
     def drop_key(self) -> None:
         self.key = None
-        self.opened = {}
+        self.opened, self.failed = {}, 0
 
 
 class Sessions:
