@@ -82,6 +82,14 @@ def _used_keys(settings: Settings) -> list:
         return []
 
 
+def _trail(settings: Settings):
+    """The audit trail in the reports' database, with this machine's anchor beside the data."""
+    from bot.reports.audit_trail import AuditTrail
+    from bot.reports.store import ReportStore
+
+    return AuditTrail(ReportStore(settings.database_url).engine, anchor=settings.data_dir / "audit-anchor")
+
+
 def cmd_keys_list(args, settings: Settings) -> None:
     from bot.reports.review import shown
 
@@ -102,6 +110,7 @@ def cmd_keys_add(args, settings: Settings) -> None:
         key = reviewer_keys.add_configured(settings.reviewer_keys_dir, settings.trial_key_dir, Path(args.public_key))
     except reviewer_keys.KeyFileError as exc:
         sys.exit(str(exc))
+    _trail(settings).append("cli", "key_added", key.key_id, {"name": key.name})
     used = _used_keys(settings)
     print(f"Added reviewer key {key.key_id} ({key.name}). New reports are sealed to {len(used)} key(s);"
           " restart the action server to apply. Existing reports: `bot keys rewrap`.")
@@ -114,11 +123,13 @@ def cmd_keys_remove(args, settings: Settings) -> None:
         reviewer_keys.remove_configured(settings.reviewer_keys_dir, args.key_id)
     except reviewer_keys.KeyFileError as exc:
         sys.exit(str(exc))
+    _trail(settings).append("cli", "key_removed", args.key_id[:16])
     print(f"Removed reviewer key {args.key_id}: new reports are no longer sealed to it"
           " (restart the action server to apply).")
     if args.revoke_existing:
         store = ReportStore(settings.database_url)
         kept, revoked = store.revoke(args.key_id)
+        _trail(settings).append("cli", "key_access_revoked", args.key_id[:16], {"reports": revoked, "kept": kept})
         print(f"Revoked its access to {revoked} existing report(s); {kept} report(s) kept it because"
               " no other reviewer could open them (re-wrap them to another reviewer first).")
     else:
@@ -146,6 +157,7 @@ def cmd_keys_rewrap(args, settings: Settings) -> None:
             failed += 1
             continue
         added += store.add_wrapped_key(row.id, new.key_id, suite, wrapped)
+    _trail(settings).append("cli", "reports_rewrapped", new.key_id, {"reports": added, "by": me.public_key().key_id})
     print(f"Re-wrapped {added} report(s) for {new.name or new.key_id}; {skipped} skipped (already"
           f" theirs, or not openable with your key); {failed} could not be opened (damaged).")
 
@@ -190,7 +202,9 @@ def cmd_retention(args, settings: Settings) -> None:
         if input(f"Shred every report older than {days} days, shorter than the configured "
                  f"{settings.retention_days}? Type 'shred' to confirm: ").strip() != "shred":
             sys.exit("Nothing was shredded.")
-    shredded = retention.apply(ReportStore(settings.database_url), days, settings.data_dir / "audit.log")
+    trail = _trail(settings)
+    trail.append("cli", "retention_run", f"{days} days")
+    shredded = retention.apply(ReportStore(settings.database_url), days, settings.data_dir / "audit.log", trail=trail)
     print(f"{len(shredded)} report(s) older than {days} days crypto-shredded"
           f"{': ' + ', '.join(shredded) if shredded else ''}. Audit: {settings.data_dir / 'audit.log'}")
 
@@ -291,6 +305,8 @@ def cmd_review(args, settings: Settings) -> None:
     key = _reviewer_key(args, settings)
     store = ReportStore(settings.database_url)
     items = list(review.opened(store, key))
+    _trail(settings).append(f"cli:{key.public_key().key_id}", "reports_opened", args.action,
+                            {"reports": sum(1 for i in items if not isinstance(i, tuple))})
     if args.action == "list":
         for item in items:
             print(review.listing_line(item))
@@ -341,6 +357,23 @@ def _emit(args, text: str, count: int) -> None:
         print(f"{count} report(s) written to {args.output}.", file=sys.stderr)
     else:
         print(text, end="")
+
+
+def cmd_review_audit(args, settings: Settings) -> None:
+    from bot.reports.review import shown
+
+    trail = _trail(settings)
+    if args.audit_action == "show":
+        for e in reversed(trail.entries(limit=args.limit)):
+            print(f"{e.seq:>6}  {e.at}  {shown(e.actor, 64)}  {e.event}  {shown(e.subject, 80)}  {shown(e.detail, 200)}")
+        return
+    verdict = trail.verify()
+    if not verdict.intact:
+        for problem in verdict.problems:
+            print(problem, file=sys.stderr)
+        sys.exit(f"The audit trail was tampered with: {len(verdict.problems)} problem(s) in {verdict.entries} entries.")
+    print(f"The audit trail is intact: {verdict.entries} entries, each chained to the one before"
+          f" (anchor: {settings.data_dir / 'audit-anchor'}).")
 
 
 def cmd_review_serve(args, settings: Settings) -> None:
@@ -463,6 +496,10 @@ def parser() -> argparse.ArgumentParser:
             one.add_argument("--output", help="write the export here (mode 600) instead of stdout; a folder for csv")
             one.add_argument("--with-contact", action="store_true", help="include reporters' contact details")
         one.set_defaults(func=cmd_review)
+    audit = rsub.add_parser("audit", help="the audit trail: verify its chain, or show its latest entries")
+    audit.add_argument("audit_action", choices=["verify", "show"])
+    audit.add_argument("--limit", type=int, default=50, help="show: how many entries, newest first")
+    audit.set_defaults(func=cmd_review_audit)
     serve = rsub.add_parser("serve", help="the review console in your browser, on loopback")
     serve.add_argument("--port", type=int, default=int(os.environ.get("BOT_CONSOLE_PORT") or 8765))
     serve.set_defaults(func=cmd_review_serve)

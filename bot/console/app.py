@@ -195,9 +195,13 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         account = console.accounts.check(name, request.form.get("password") or "", request.form.get("code") or "")
         if account is None:
             console.throttle.failed(name)
+            # Only an account's own name is recorded: a password typed into the name field is not.
+            known = name in console.accounts.accounts
+            console.caseload.trail.append(name if known else "(unknown name)", "sign_in_refused")
             return page(request, "login.html", status=401, login_csrf=request.cookies.get(LOGIN_COOKIE),
                         problem="The name, password or code is not right. A code works once: wait for the next one.")
         session = console.sessions.start(account.name, account.role, account.last_visit)
+        console.caseload.trail.append(account.name, "sign_in", account.role)
         target = "/admin" if account.role == ADMINISTRATOR else "/unlock"
         resp = session_cookie(response.redirect(target, status=303), session.token)
         resp.cookies[LOGIN_COOKIE] = ""
@@ -209,6 +213,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
     async def logout(request):
         if request.ctx.session:
             console.sessions.end(request.ctx.session.token)
+            console.caseload.trail.append(request.ctx.session.name, "sign_out")
         resp = response.redirect("/login", status=303)
         return session_cookie(resp, "", max_age=0)
 
@@ -231,6 +236,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             return page(request, "unlock.html", status=401,
                         problem="The key could not be unlocked: the passphrase is not right, or the key file is missing.")
         session.key = key
+        console.caseload.trail.append(session.name, "key_unlocked", key.public_key().key_id)
         session.opened, session.failed = console.caseload.open_all(key, session.previous_visit)
         console.accounts.visited(session.name, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         return response.redirect("/queue", status=303)
@@ -276,6 +282,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         item = item_of(session, reference)
         if item is None:
             return not_found(request)
+        console.caseload.trail.append(session.name, "report_opened", item.reference)
         return page(request, "report.html", item=item, rows=report_view.rows(item.report),
                     lines=report_view.transcript(item.report), problem=request.args.get("problem", ""),
                     done=request.args.get("done", ""), today=datetime.now(timezone.utc).date().isoformat())
@@ -355,7 +362,9 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             keys = reviewer_keys.public_keys_in(console.settings.reviewer_keys_dir)
         except (reviewer_keys.KeyFileError, OSError):
             keys = []
-        return page(request, "admin.html", status=status, accounts=sorted(console.accounts.accounts.values(),
+        trail = console.caseload.trail
+        return page(request, "admin.html", status=status, trail=trail.entries(limit=200), verdict=trail.verify(),
+                    accounts=sorted(console.accounts.accounts.values(),
                                                                           key=lambda a: a.name),
                     keys=keys, directory=directory_summary, retention_days=console.settings.retention_days,
                     min_days=retention.MIN_DAYS, **{"created": None, "problem": "", "done": "", **extra})
@@ -374,6 +383,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                                            form.get("password") or "", (form.get("key_file") or "").strip())
         except AccountError as exc:
             return admin_page(request, status=400, problem=str(exc))
+        console.caseload.trail.append(session.name, "account_added", account.name, {"role": account.role})
         return admin_page(request, created=account)
 
     @app.post("/admin/accounts/<name>/<what>")
@@ -384,9 +394,11 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         if name == session.name and what == "disable":
             return admin_page(request, status=400, problem="You cannot disable your own account.")
         if what == "second-factor":
+            console.caseload.trail.append(session.name, "second_factor_reset", name)
             account = console.accounts.new_second_factor(name)
             console.sessions.end_all_of(name)
             return admin_page(request, created=account)
+        console.caseload.trail.append(session.name, "account_disabled" if what == "disable" else "account_enabled", name)
         console.accounts.set_disabled(name, what == "disable")
         if what == "disable":
             console.sessions.end_all_of(name)
@@ -399,7 +411,9 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             days = int(request.form.get("days") or console.settings.retention_days)
             if days < console.settings.retention_days and request.form.get("confirm") != "on":
                 raise ValueError(f"a period shorter than the configured {console.settings.retention_days} days needs confirming")
-            shredded = retention.apply(console.caseload.store, days, console.settings.data_dir / "audit.log")
+            console.caseload.trail.append(session.name, "retention_run", f"{days} days")
+            shredded = retention.apply(console.caseload.store, days, console.settings.data_dir / "audit.log",
+                                       trail=console.caseload.trail)
         except ValueError as exc:
             return admin_page(request, status=400, problem=str(exc))
         return admin_page(request, done=f"Retention applied: {len(shredded)} report(s) older than {days} days shredded.")
@@ -420,6 +434,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                                                    console.settings.trial_key_dir, source)
             except reviewer_keys.KeyFileError as exc:
                 return admin_page(request, status=400, problem=str(exc).replace(str(source), "the pasted key"))
+        console.caseload.trail.append(session.name, "key_added", key.key_id, {"name": key.name})
         return admin_page(request, done=f"Reviewer key {key.key_id} ({key.name}) added: new reports are sealed to it "
                                         "once the action server restarts. Existing reports: bot keys rewrap.")
 
@@ -430,9 +445,11 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
             reviewer_keys.remove_configured(console.settings.reviewer_keys_dir, key_id[:16])
         except reviewer_keys.KeyFileError as exc:
             return admin_page(request, status=400, problem=str(exc))
+        console.caseload.trail.append(session.name, "key_removed", key_id[:16])
         note = ""
         if request.form.get("revoke") == "on":
             kept, revoked = console.caseload.store.revoke(key_id[:16])
+            console.caseload.trail.append(session.name, "key_access_revoked", key_id[:16], {"reports": revoked, "kept": kept})
             note = f" Its access to {revoked} existing report(s) was destroyed; {kept} kept it (no other key opens them)."
         return admin_page(request, done=f"Reviewer key {key_id[:16]} removed: new reports are no longer sealed to it.{note}")
 
@@ -445,6 +462,7 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
         if problems:  # every problem stops the import, as `bot directory import` does
             return admin_page(request, status=400, problem=f"The directory has {len(problems)} problem(s); nothing was "
                                                            "imported (bot directory validate lists them).")
+        console.caseload.trail.append(session.name, "directory_imported", f"{len(loaded.entries)} entries")
         count = directory_mod.import_to_database(console.settings.database_url, loaded)
         return admin_page(request, done=f"Imported {count} directory entries in one transaction; the action server "
                                         "uses them after a restart.")

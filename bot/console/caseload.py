@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.reports import casework, exports, htcds, reviewer_keys
+from bot.reports.audit_trail import AuditTrail
 from bot.reports.review import opened
 from bot.reports.sealing import PrivateKey, PublicKey
 from bot.reports.store import ReportStore
@@ -25,6 +26,11 @@ class Caseload:
     @property
     def book(self) -> casework.CaseBook:
         return casework.CaseBook(self.store)
+
+    @property
+    def trail(self) -> AuditTrail:
+        # The console keeps its own anchor of the trail, off the database host.
+        return AuditTrail(self.store.engine, anchor=self.settings.console_dir / "audit-anchor")
 
     def open_all(self, key: PrivateKey, previous_visit: str = "") -> tuple[dict[str, Item], int]:
         """Every report this key opens, by reference, and how many it could not open."""
@@ -57,6 +63,9 @@ class Caseload:
     def write(self, item: Item, key: PrivateKey, kind: str, by: str, **values) -> dict:
         """Check, seal and store one entry; the item's case is updated in memory too."""
         value = casework.entry(kind, by, **values)
+        # Recorded before it is written: an entry is never made without its trace.
+        self.trail.append(by, "case_entry", item.reference,
+                          {"kind": kind, **({"status": value["status"]} if kind == "status" else {})})
         self.book.write(item.report_id, value, self.recipients(key))
         item.case = casework.CaseFile.of([*item.case.history, value], item.case.unreadable)
         return value
@@ -65,6 +74,8 @@ class Caseload:
                folder: Path) -> Path:
         """The items as linked HTCDS records, written for the owner only; each report's case
         records that it was exported, and the exports log names who, when, which and where."""
+        self.trail.append(by, "export", f"{len(items)} report(s)",
+                          {"format": fmt, "with_contact_details": with_contact, "references": [i.reference for i in items]})
         tables = htcds.merged([htcds.records(i.report, i.reference, i.received_on, i.case,
                                              with_contact=with_contact) for i in items])
         target = exports.write(folder, tables, fmt, {"exported_by": by, "reports": len(items),

@@ -26,7 +26,7 @@ def audit(path: Path, event: dict) -> None:
 MIN_DAYS = 30
 
 
-def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = None) -> list[str]:
+def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = None, trail=None) -> list[str]:
     """Shred every report received more than ``days`` days ago; return their references."""
     if not isinstance(days, int) or days < MIN_DAYS:
         raise ValueError(f"a retention period under {MIN_DAYS} days is refused (asked: {days})")
@@ -42,6 +42,8 @@ def apply(store: ReportStore, days: int, audit_path: Path, today: date | None = 
             session.execute(delete(SealedReport).where(SealedReport.id == report_id))
         audit(audit_path, {"event": "report_expired", "reference": reference,
                            "received_on": received_on.isoformat(), "retention_days": days})
+        if trail is not None:
+            trail.append("retention", "report_expired", reference, {"received_on": received_on.isoformat(), "days": days})
     if expired and store.engine.dialect.name == "postgresql":
         # PostgreSQL keeps deleted rows (wrapped keys included) in the table files until vacuumed:
         # VACUUM FULL rewrites both tables without them. The WAL and old table files on disk may

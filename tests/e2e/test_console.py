@@ -243,6 +243,14 @@ def test_a_second_reviewer_reads_what_the_first_wrote(console, browser):
 def test_an_administrator_manages_accounts_and_opens_no_report(console, browser):
     sign_in(browser, console, "root")
     assert h1(browser) == "Administration" and axe_violations(browser) == []
+    # The audit trail, intact, with what the reviewers did (no content: references and kinds)
+    assert "The trail is intact" in browser.find_element("id", "verdict").text
+    trail = browser.find_element("id", "trail").text
+    minors = console["refs"]["minors"]
+    for line in (f"alice report opened {minors}", f"alice case entry {minors}", "alice export", "bob sign in",
+                 "alice key unlocked", "root sign in administrator"):
+        assert line in trail, line
+    assert "Called the shelter" not in trail and "CONTACT-CANARY" not in trail
     fill(browser, "/admin/accounts", {"name": "dave", "password": "dave's long password", "key_file": str(console["base"] / "bob" / "bob.key.json")})
     secret = browser.find_element("id", "totp-secret").text
     for path in ["/queue", f"/reports/{console['refs']['danger']}", "/unlock"]:

@@ -87,3 +87,23 @@ def test_retention_on_postgresql_leaves_no_dead_row_of_a_wrapped_key(pg_url, tmp
         data_dir = connection.execute(text("SHOW data_directory")).scalar()
         table_file = connection.execute(text("SELECT pg_relation_filepath('report_keys')")).scalar()
     assert wrapped[:32] not in (Path(data_dir) / table_file).read_bytes()
+
+
+def test_the_audit_trail_stays_one_chain_with_writers_at_once(pg_url):
+    from bot.reports.audit_trail import AuditTrail
+
+    store = ReportStore(pg_url)
+    trail = AuditTrail(store.engine)
+    before = trail.verify().entries
+
+    def write(name):
+        for _ in range(20):
+            trail.append(name, "report_opened", "R-CCCC-0000")
+
+    threads = [threading.Thread(target=write, args=(f"reviewer-{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    verdict = trail.verify()
+    assert verdict.intact and verdict.entries == before + 80
