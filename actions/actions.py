@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.alerts.dispatch import Dispatcher
 from bot.config import Settings
 from bot.dialogue import language
 from bot.dialogue.engine import CLOSE, EXIT, SUBMIT, Engine, Message, State
@@ -28,6 +29,11 @@ SETTINGS = Settings.from_env()
 # The gazetteer takes about two seconds to read: read now, in the background, rather than at the
 # first person's answer to "where?".
 threading.Thread(target=gazetteer.load, name="gazetteer", daemon=True).start()
+
+# Urgent reports are announced to the reviewers on duty (reference and "urgent" only); alerts a
+# restart interrupted are delivered now.
+ALERTS = Dispatcher(SETTINGS)
+ALERTS.start()
 
 STATE_SLOT = "dialogue"
 CLOSED_SLOT = "conversation_closed"  # the tracker store forgets every event before it
@@ -70,12 +76,14 @@ class ActionTurn(Action):
         if turn.effect == SUBMIT:
             try:
                 receipt = submit_report(SETTINGS, decide.report_slots(turn.state), turn.state.lang,
-                                        tracker.events, decide.referrals)
+                                        tracker.events, decide.referrals, alert_channels=ALERTS.channel_names)
             except Exception:  # the store or the keys are unavailable: keep every answer, say so
                 logger.error("report submission failed", exc_info=True)  # carries no report content
                 turn = decide.submit_failed(turn.state)
             else:
                 turn = decide.submitted(turn.state, receipt.reference, trial=receipt.trial)
+                if receipt.alert:
+                    ALERTS.wake()
         say(dispatcher, turn.replies, turn.state.lang)
         if turn.effect == EXIT:
             dispatcher.utter_message(json_message={"exit": True})  # the channel clears its side too

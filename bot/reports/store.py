@@ -61,6 +61,7 @@ class Receipt:
     reference: str
     created: bool  # False when this draft had been stored already
     trial: bool = False  # sealed to the trial key: anyone with the server's files can open it
+    alert: bool = False  # urgent (danger now, minors, exploitation going on): the reviewers on duty are told
 
 
 class ReportStore:
@@ -79,14 +80,17 @@ class ReportStore:
             ).first()
         return Receipt(row.id, row.reference, created=False) if row else None
 
-    def submit(self, draft_id: str, seal) -> Receipt:
+    def submit(self, draft_id: str, seal, alert_channels: tuple[str, ...] = ()) -> Receipt:
         """Store one report for ``draft_id``, exactly once.
 
         ``seal(report_id, reference, received_on)`` returns the Sealed report, with the reference
         and the ISO date received bound into it; it is called only when the
         draft is not stored yet. The report and its wrapped keys go in one transaction: never
-        half a report.
+        half a report. So do its urgent alerts (``alert_channels``): no urgent report is stored
+        without the alerts that announce it, and none is announced that was not stored.
         """
+        from bot.reports.alert_outbox import PendingAlert
+
         existing = self.find(draft_id)
         if existing:
             return existing
@@ -103,7 +107,10 @@ class ReportStore:
             try:
                 with Session(self.engine) as session, session.begin():
                     session.add(row)
-                return Receipt(report_id, reference, created=True)
+                    now = datetime.now(timezone.utc).replace(tzinfo=None)
+                    session.add_all([PendingAlert(reference=reference, channel=channel, created_at=now,
+                                                  next_try_at=now, attempts=0) for channel in alert_channels])
+                return Receipt(report_id, reference, created=True, alert=bool(alert_channels))
             except IntegrityError:
                 existing = self.find(draft_id)  # a concurrent confirmation stored it first
                 if existing:

@@ -60,7 +60,9 @@ def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[di
 
 
 def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: Iterable[dict],
-                  directory=None) -> Receipt:
+                  directory=None, alert_channels: tuple[str, ...] = ()) -> Receipt:
+    """Build, seal and store the report once. An urgent one (danger now, minors, exploitation going
+    on) is stored with an alert queued on each of ``alert_channels``, in the same transaction."""
     report.check(slots)  # consent and every answer's type, whoever called
     store = store_for(settings)
     recipients = recipients_for(settings, store)
@@ -74,7 +76,8 @@ def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: 
         return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients,
                             reference, received_on)
 
-    receipt = store.submit(slots["draft_id"], seal)
+    urgent = bool(built["urgent"] or built["minor"] or built["answers"].get("stage") == "Exploitation")
+    receipt = store.submit(slots["draft_id"], seal, tuple(alert_channels) if urgent else ())
     if trial and receipt.created:
         # Loud, and without content: a deployment that forgot its reviewer keys must hear of it.
         logger.warning("REPORT SEALED TO THE TRIAL KEY: its passphrase is on this server, so the report is NOT "

@@ -43,10 +43,17 @@ def assistant(tmp_path_factory):
     tmp_dir.mkdir()
     settings = prepared(data_dir)
     # The servers' temporary files go where this test can search them.
-    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE, "TMPDIR": str(tmp_dir)}
+    # Urgent reports are announced on a webhook of the reviewers on duty (a stand-in here).
+    from tests.unit.test_alerts import Hook
+
+    hook = Hook()
+    env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE, "TMPDIR": str(tmp_dir),
+           "BOT_ALERT_WEBHOOK_URL": hook.url, "BOT_ALERT_WEBHOOK_SECRET": "duty-secret"}
     with launcher.running(free_port(), free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
         servers.tmp_dir = tmp_dir
+        servers.alerts = hook
         yield servers, settings
+    hook.server.shutdown()
 
 
 class Chat(rest_chat.Chat):
@@ -140,6 +147,16 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     assert report["language"] == lang and report["kind"] == "incident_report" and report["urgent"] is True
     for slot, value in answers.items():
         assert report["answers"][slot] == value, slot
+    # Urgent: the reviewers on duty hear of it at once, by reference only, once
+    import time as _time
+
+    for _ in range(100):
+        alerts = [json.loads(body) for body, _ in servers.alerts.received]
+        if any(a["reference"] == opened.reference for a in alerts):
+            break
+        _time.sleep(0.2)
+    assert [a for a in alerts if a["reference"] == opened.reference] == [{"reference": opened.reference, "urgent": True}]
+    assert not any(canary in body.decode() for body, _ in servers.alerts.received)
     exported = opened.htcds()
     assert exported["hte_Description"] == answers["narrative"]
     assert exported["hte_Type"] == "Exploitation"
