@@ -30,9 +30,9 @@ from bot.console import report_view
 from bot.console.accounts import ADMINISTRATOR, REVIEWER, Accounts, AccountError, Throttle
 from bot.console.caseload import Caseload
 from bot.console.sessions import Session, Sessions
-from bot.reports import casework, retention, reviewer_keys
+from bot.reports import casework, insights, retention, reviewer_keys
 from bot.reports.casework import CaseWorkError
-from bot.reports.exports import ExportRefused
+from bot.reports.exports import ExportRefused, stamp as exports_stamp, write_private
 from bot.reports.review import REFERENCE
 from bot.reports.triage import Filters, queue
 
@@ -68,6 +68,7 @@ class Console:
     sessions: Sessions = field(default_factory=Sessions)
     throttle: Throttle = field(default_factory=Throttle)
     caseload: Caseload | None = None
+    k: int = insights.K  # insights hide every group smaller than this
 
     def __post_init__(self):
         if self.caseload is None:
@@ -322,6 +323,40 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                         today=datetime.now(timezone.utc).date().isoformat())
         return response.redirect(f"/reports/{item.reference}?done={what}#case", status=303)
 
+    # ------------------------------------------------------------------ insights
+
+    @app.get("/insights")
+    @unlocked
+    async def insights_page(request, session):
+        console.caseload.trail.append(session.name, "insights_viewed")
+        found = insights.tables(((i.report, i.received_on) for i in session.opened.values()), k=console.k)
+        return page(request, "insights.html", tables=found, k=console.k, done=request.args.get("done", ""))
+
+    @app.post("/insights/export")
+    @unlocked
+    async def insights_export(request, session):
+        import csv
+        import io
+        import json as json_mod
+
+        found = insights.tables(((i.report, i.received_on) for i in session.opened.values()), k=console.k)
+        rows = insights.rows(found)
+        fmt = "csv" if request.form.get("format") == "csv" else "json"
+        console.caseload.trail.append(session.name, "insights_exported", f"{len(rows)} rows", {"format": fmt, "k": console.k})
+        console.exports_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = console.exports_dir / f"insights-{exports_stamp()}.{fmt}"
+        if fmt == "json":
+            text = json_mod.dumps({"k": console.k, "rows": rows}, ensure_ascii=False, indent=2) + "\n"
+        else:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, lineterminator="\r\n")
+            writer.writerow(["table", "value", "reports"])
+            writer.writerows([[r["table"], r["value"], "" if r["reports"] is None else r["reports"]] for r in rows])
+            text = buffer.getvalue()
+        write_private(target, text)
+        return page(request, "exported.html", target=str(target), count=len(rows), fmt=fmt, with_contact=False,
+                    insights=True)
+
     # ------------------------------------------------------------------ exports
 
     async def export_items(request, session: Session, items: list):
@@ -498,7 +533,11 @@ def serve(settings: Settings, console_dir: Path, port: int) -> None:
     if not accounts.accounts:
         raise SystemExit("No console account yet: make one first with `bot review user add NAME --role administrator` "
                          "or `bot review user add NAME --role reviewer --key FILE`.")
-    console = Console(settings, accounts, console_dir)
+    import os
+
+    # k below 11 only on purpose (a test, a very small deployment that knows what it shows)
+    k = max(2, int(os.environ.get("BOT_INSIGHTS_K") or insights.K))
+    console = Console(settings, accounts, console_dir, k=k)
     app = make_app(console, port)
     print(f"Review console on http://127.0.0.1:{port}/ (loopback only; Ctrl-C to stop).", flush=True)
     # Security decision: loopback only, and no access log (the paths name report references).

@@ -32,7 +32,7 @@ EVENTS = frozenset({
     "sign_in", "sign_in_refused", "sign_out", "key_unlocked", "report_opened", "reports_opened",
     "export", "case_entry", "account_added", "account_disabled", "account_enabled", "second_factor_reset",
     "key_added", "key_removed", "key_access_revoked", "reports_rewrapped", "directory_imported",
-    "retention_run", "report_expired", "audit_verified",
+    "retention_run", "report_expired", "audit_verified", "insights_viewed", "insights_exported",
 })
 
 

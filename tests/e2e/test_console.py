@@ -41,7 +41,7 @@ def transcript(text):
 def console(tmp_path_factory):
     base = tmp_path_factory.mktemp("console")
     env = {**os.environ, "BOT_DATA_DIR": str(base / "var"), "BOT_REVIEWER_KEYS_DIR": str(base / "reviewers"),
-           "BOT_CONSOLE_DIR": str(base / "console")}
+           "BOT_CONSOLE_DIR": str(base / "console"), "BOT_INSIGHTS_K": "2"}  # 3 reports: k=2 shows some groups
     settings = Settings.from_env(env)
     keys = {}
     for name in ("alice", "bob"):
@@ -69,7 +69,8 @@ def console(tmp_path_factory):
     secrets_ = {}
     for name, role, key in [("alice", "reviewer", keys["alice"]), ("bob", "reviewer", keys["bob"]),
                             ("carol", "reviewer", keys["alice"]), ("erin", "reviewer", keys["alice"]),
-                            ("frank", "reviewer", keys["alice"]), ("root", "administrator", "")]:
+                            ("frank", "reviewer", keys["alice"]), ("gina", "reviewer", keys["alice"]),
+                            ("root", "administrator", "")]:
         secrets_[name] = book.add(name, role, PASSWORD, str(key)).totp_secret
     port = free_port()
     server = subprocess.Popen([BOT, "review", "serve", "--port", str(port)], cwd=ROOT, env=env,
@@ -214,6 +215,24 @@ def test_a_reviewer_triages_works_a_case_and_exports_it(console, browser):
     assert "'=HYPERLINK" in comments  # shown in a spreadsheet, never run
     assert "CONTACT-CANARY" not in "".join(p.read_text() for p in target.iterdir())  # not asked for
     assert refs["minors"] in (target.parent / "exports.log").read_text()
+
+
+def test_insights_show_only_groups_of_k_and_export(console, browser):
+    sign_in(browser, console, "gina")
+    unlock(browser, "alice passphrase!")
+    browser.get(console["url"] + "/insights")
+    assert h1(browser) == "Insights" and axe_violations(browser) == []
+    month = browser.find_element("css selector", "section[aria-labelledby='t-month'] table").text
+    assert "3" in month  # the three reports of this month, a group of k=2 or more
+    country = browser.find_element("css selector", "section[aria-labelledby='t-country']").text
+    assert "IQ 3" in country
+    minors = browser.find_element("css selector", "section[aria-labelledby='t-minors']").text
+    # one report names minors, two do not: the 1 is hidden, and so the 2 (else 1 = 3 - 2), unnamed
+    assert "yes" not in minors and "other categories, hidden together 3" in minors
+    assert browser.find_elements("css selector", "svg.bars rect")
+    fill(browser, "/insights/export", {"format": "csv"})
+    target = Path(browser.find_element("id", "exported").text.split(" to ", 1)[1].split(", readable")[0])
+    assert target.stat().st_mode & 0o777 == 0o600 and "country,IQ,3" in target.read_text()
 
 
 def test_a_second_reviewer_reads_what_the_first_wrote(console, browser):
