@@ -28,7 +28,9 @@ NEW = "New"
 OPEN = (NEW, "Active", "FollowUp")
 # cas_ReasonForOutgoingReferral's picklist.
 REFERRAL_REASONS = ("AdditionalServicesRequired", "MigrationOrChangeOfLocation", "Other")
-KINDS = ("status", "owner", "comment", "referral", "link", "unlink", "export")
+KINDS = ("status", "owner", "comment", "referral", "link", "unlink", "export", "reply",
+         "addition", "withdrawn")  # the last two: written by the person who reported, coming back
+REPORTER = "the person who reported"
 # Bounds on what one entry may hold: a comment is a note, not a second report.
 MAX_TEXT = 4000
 MAX_NAME = 200
@@ -99,6 +101,8 @@ def entry(kind: str, by: str, **values: Any) -> dict[str, Any]:
         out["reference"] = _text(values.get("reference"), 16, "the linked reference")
     elif kind == "export":
         out["format"] = _text(values.get("format"), 20, "the format")
+    elif kind in ("addition", "reply"):
+        out["text"] = _text(values.get("text"), MAX_TEXT, "the text")
     return out
 
 
@@ -112,6 +116,9 @@ class CaseFile:
     comments: list[dict] = field(default_factory=list)
     referrals: list[dict] = field(default_factory=list)
     links: set[str] = field(default_factory=set)
+    additions: list[dict] = field(default_factory=list)  # what the person added, coming back
+    reply: str = ""  # the latest reply a reviewer left for the person
+    withdrawn: bool = False  # the person withdrew the report
     history: list[dict] = field(default_factory=list)
     unreadable: int = 0  # entries this key cannot open (sealed before it was a reviewer's)
 
@@ -138,6 +145,12 @@ class CaseFile:
                 case.links.add(e.get("reference", ""))
             elif kind == "unlink":
                 case.links.discard(e.get("reference", ""))
+            elif kind == "addition":
+                case.additions.append(e)
+            elif kind == "reply":
+                case.reply = e.get("text", "")
+            elif kind == "withdrawn":
+                case.withdrawn = True
         return case
 
 

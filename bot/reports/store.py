@@ -62,6 +62,7 @@ class Receipt:
     created: bool  # False when this draft had been stored already
     trial: bool = False  # sealed to the trial key: anyone with the server's files can open it
     alert: bool = False  # urgent (danger now, minors, exploitation going on): the reviewers on duty are told
+    follow_up_code: str = ""  # given to the person with the reference: both are needed to come back
 
 
 class ReportStore:
@@ -80,7 +81,7 @@ class ReportStore:
             ).first()
         return Receipt(row.id, row.reference, created=False) if row else None
 
-    def submit(self, draft_id: str, seal, alert_channels: tuple[str, ...] = ()) -> Receipt:
+    def submit(self, draft_id: str, seal, alert_channels: tuple[str, ...] = (), follow_up_code: str = "") -> Receipt:
         """Store one report for ``draft_id``, exactly once.
 
         ``seal(report_id, reference, received_on)`` returns the Sealed report, with the reference
@@ -89,6 +90,7 @@ class ReportStore:
         half a report. So do its urgent alerts (``alert_channels``): no urgent report is stored
         without the alerts that announce it, and none is announced that was not stored.
         """
+        from bot.reports import follow_up
         from bot.reports.alert_outbox import PendingAlert
 
         existing = self.find(draft_id)
@@ -107,10 +109,14 @@ class ReportStore:
             try:
                 with Session(self.engine) as session, session.begin():
                     session.add(row)
+                    session.flush()  # the report first: what follows refers to it
                     now = datetime.now(timezone.utc).replace(tzinfo=None)
                     session.add_all([PendingAlert(reference=reference, channel=channel, created_at=now,
                                                   next_try_at=now, attempts=0) for channel in alert_channels])
-                return Receipt(report_id, reference, created=True, alert=bool(alert_channels))
+                    if follow_up_code:
+                        session.add(follow_up.row_for(report_id, reference, follow_up_code))
+                return Receipt(report_id, reference, created=True, alert=bool(alert_channels),
+                               follow_up_code=follow_up_code)
             except IntegrityError:
                 existing = self.find(draft_id)  # a concurrent confirmation stored it first
                 if existing:

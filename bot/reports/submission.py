@@ -7,7 +7,7 @@ import re
 from typing import Any, Iterable
 
 from bot.config import Settings
-from bot.reports import report, reviewer_keys, sealing
+from bot.reports import follow_up, report, reviewer_keys, sealing
 from bot.reports.store import Receipt, ReportStore
 from bot.vocabulary.text import clean_text
 
@@ -71,13 +71,17 @@ def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: 
     if trial:
         built["sealed_to_trial_key"] = True  # marked inside the report, for every reviewer to see
 
+    # The follow-up code goes to the person and, inside the seal, to the reviewers (who write what
+    # the person may read later under a key only the code gives); the server keeps a hash of it.
+    code = follow_up.new_code()
+
     def seal(report_id: str, reference: str, received_on: str) -> sealing.Sealed:
         # The plaintext exists only in this process's memory, between build and seal.
-        return sealing.seal(report_id, report.to_bytes({**built, "reference": reference}), recipients,
-                            reference, received_on)
+        return sealing.seal(report_id, report.to_bytes({**built, "reference": reference, "follow_up_code": code}),
+                            recipients, reference, received_on)
 
     urgent = bool(built["urgent"] or built["minor"] or built["answers"].get("stage") == "Exploitation")
-    receipt = store.submit(slots["draft_id"], seal, tuple(alert_channels) if urgent else ())
+    receipt = store.submit(slots["draft_id"], seal, tuple(alert_channels) if urgent else (), follow_up_code=code)
     if trial and receipt.created:
         # Loud, and without content: a deployment that forgot its reviewer keys must hear of it.
         logger.warning("REPORT SEALED TO THE TRIAL KEY: its passphrase is on this server, so the report is NOT "
