@@ -313,6 +313,8 @@ def make_app(console: Console, port: int, name: str = "review_console") -> Sanic
                     raise CaseWorkError("link to another report open to you, by its reference")
                 console.caseload.write(item, session.key, what, session.name, reference=other.reference)
                 console.caseload.write(other, session.key, what, session.name, reference=item.reference)
+            elif what == "reply":
+                console.caseload.write(item, session.key, "reply", session.name, text=form.get("text"))
             elif what == "export":
                 return await export_items(request, session, [item])
             else:

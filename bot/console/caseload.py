@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
-from bot.reports import casework, exports, htcds, reviewer_keys
+from bot.reports import casework, exports, follow_up, htcds, reviewer_keys
 from bot.reports.audit_trail import AuditTrail
 from bot.reports.review import opened
 from bot.reports.sealing import PrivateKey, PublicKey
 from bot.reports.store import ReportStore
 from bot.reports.triage import Item, is_new
+
+
+# The case's status as the person who reported is told it: no more than they need.
+FOR_THE_PERSON = {"New": "received", "Active": "active", "FollowUp": "active", "Closed": "closed",
+                  "ClosedReferred": "closed"}
 
 
 @dataclass
@@ -68,6 +73,11 @@ class Caseload:
                           {"kind": kind, **({"status": value["status"]} if kind == "status" else {})})
         self.book.write(item.report_id, value, self.recipients(key))
         item.case = casework.CaseFile.of([*item.case.history, value], item.case.unreadable)
+        code = item.report.get("follow_up_code")
+        if kind in ("status", "reply") and isinstance(code, str) and code:
+            # What the person reads when they come back with their reference and code.
+            follow_up.write_view(self.store.engine, item.report_id, item.reference, code,
+                                 FOR_THE_PERSON.get(item.case.status, "received"), item.case.reply)
         return value
 
     def export(self, items: list[Item], key: PrivateKey, by: str, fmt: str, with_contact: bool,

@@ -78,3 +78,15 @@ def test_what_the_person_adds_is_sealed_to_the_reviewers_and_linked(sent):
     case = items[receipt.reference].case
     assert case.additions[0]["text"].startswith("ADD-CANARY") and case.additions[0]["by"] == casework.REPORTER
     assert case.withdrawn
+
+
+def test_a_reviewers_reply_and_status_reach_the_person_through_the_console(sent):
+    settings, receipt, key, caseload, follow_ups = sent
+    items, _ = caseload.open_all(key)
+    item = items[receipt.reference]
+    caseload.write(item, key, "status", "alice", status="FollowUp")
+    access = follow_ups.open("c", receipt.reference, receipt.follow_up_code)
+    assert follow_ups.view(access) == {"status": "active", "reply": ""}
+    caseload.write(item, key, "reply", "alice", text="Thank you. A team will visit this week.")
+    caseload.write(item, key, "status", "alice", status="ClosedReferred")
+    assert follow_ups.view(access) == {"status": "closed", "reply": "Thank you. A team will visit this week."}
