@@ -18,8 +18,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.alerts.dispatch import Dispatcher
 from bot.config import Settings
 from bot.dialogue import language
-from bot.dialogue.engine import CLOSE, EXIT, SUBMIT, Engine, Message, State
+from bot.dialogue.engine import CLOSE, EXIT, FOLLOW_UP, SUBMIT, Engine, Message, State
 from bot.referrals import matching as referrals
+from bot.reports import follow_up
 from bot.reports.submission import submit_report
 from bot.vocabulary import gazetteer
 
@@ -81,9 +82,20 @@ class ActionTurn(Action):
                 logger.error("report submission failed", exc_info=True)  # carries no report content
                 turn = decide.submit_failed(turn.state)
             else:
-                turn = decide.submitted(turn.state, receipt.reference, trial=receipt.trial)
+                turn = decide.submitted(turn.state, receipt.reference, trial=receipt.trial, code=receipt.follow_up_code)
                 if receipt.alert:
                     ALERTS.wake()
+        if turn.effect == FOLLOW_UP:
+            try:
+                throttled, view = follow_up.carry_out(SETTINGS, tracker.sender_id, turn.state.follow_up,
+                                                      turn.state.follow_op or {})
+            except Exception as exc:  # the store is down: say so calmly; nothing is kept of the code
+                logger.error("follow-up failed (%s)", type(exc).__name__)
+                throttled, view = None, None
+            if throttled is None:
+                turn = decide.follow_up_failed(turn.state)
+            else:
+                turn = decide.followed_up(turn.state, throttled=throttled, view=view)
         say(dispatcher, turn.replies, turn.state.lang)
         if turn.effect == EXIT:
             dispatcher.utter_message(json_message={"exit": True})  # the channel clears its side too

@@ -72,7 +72,7 @@ class Webhook:
         signature = hmac.new(self.secret.encode(), body, hashlib.sha256).hexdigest()
         request = urllib.request.Request(self.url, data=body, method="POST", headers={
             "Content-Type": "application/json", "X-Signature-SHA256": signature})
-        with urllib.request.urlopen(request, timeout=20) as answer:  # noqa: S310 (an https:// or loopback URL the operator configured)
+        with urllib.request.urlopen(request, timeout=20) as answer:
             if not 200 <= answer.status < 300:
                 raise OSError(f"webhook answered {answer.status}")
 
@@ -90,5 +90,9 @@ def configured(env) -> list:
                              env.get("BOT_ALERT_SMTP_USER") or "", env.get("BOT_ALERT_SMTP_PASSWORD") or "",
                              (env.get("BOT_ALERT_SMTP_STARTTLS") or "1") not in ("0", "false", "no")))
     if env.get("BOT_ALERT_WEBHOOK_URL"):
-        channels.append(Webhook(env["BOT_ALERT_WEBHOOK_URL"], env.get("BOT_ALERT_WEBHOOK_SECRET") or ""))
+        url = env["BOT_ALERT_WEBHOOK_URL"].strip()
+        # Security decision: https://, or plain http:// to this machine only; no file: or other scheme.
+        if not (url.startswith("https://") or url.startswith(("http://127.0.0.1:", "http://localhost:", "http://[::1]:"))):
+            raise ValueError("BOT_ALERT_WEBHOOK_URL must be https://, or http:// to loopback")
+        channels.append(Webhook(url, env.get("BOT_ALERT_WEBHOOK_SECRET") or ""))
     return channels

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from bot.config import Settings
-from bot.dialogue import conversation, cues, language, messages, other_languages
+from bot.dialogue import coming_back, conversation, cues, language, messages, other_languages
 from bot.dialogue.answers import interpret
 from bot.dialogue.conversation import Reply, exit_button, payload
 from bot.dialogue.intents import PAYLOAD
@@ -34,11 +34,15 @@ from bot.vocabulary.text import MAX_ANSWER_CHARS, clean_text, word_count
 
 # Where a conversation is.
 OPENING, ASKING, SUMMARY, CORRECTIONS, PAUSED = "opening", "asking", "summary", "corrections", "paused"
+FOLLOWING = "following"  # a person came back to a report they sent, with its reference
 # Which questions it is in.
 TRIAGE, HELPING, REPORTING = "triage", "help", "report"
 
 # Effects the caller carries out after the turn.
 SUBMIT, CLOSE, EXIT = "submit", "close", "exit"
+FOLLOW_UP = "follow_up"  # the action opens the report's follow-up and does ``state.follow_op``
+FOLLOW_STEPS = (None, "code", "menu", "adding", "confirm_withdraw")
+FOLLOW_OPS = ("open", "add", "view", "withdraw")
 
 # Questions whose answer decides the way on: an answer not understood is asked again (with the
 # way out), never guessed. Any other question keeps the person's words when asked twice.
@@ -92,6 +96,12 @@ class State:
     # Free-text answers the person changed or took back before sending: their words are left out
     # of the transcript that is sealed, which must hold only what the person approved.
     withdrawn: list[str] = field(default_factory=list)
+    # Coming back to a report: [reference, follow-up code], the step, the operation the action is
+    # to do, and what the person wrote with the reference, to add once the code is typed.
+    follow_up: list[str] = field(default_factory=list)
+    follow_step: str | None = None
+    follow_op: dict | None = None
+    follow_text: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -119,7 +129,12 @@ class State:
     def well_formed(self) -> bool:
         """A state this engine could have written: anything else (a stale or planted slot) is
         not trusted, and the conversation starts afresh rather than failing."""
-        return (self.stage in (OPENING, ASKING, SUMMARY, CORRECTIONS, PAUSED)
+        return (self.stage in (OPENING, ASKING, SUMMARY, CORRECTIONS, PAUSED, FOLLOWING)
+                and isinstance(self.follow_up, list) and len(self.follow_up) <= 2
+                and all(isinstance(x, str) for x in self.follow_up)
+                and self.follow_step in FOLLOW_STEPS and isinstance(self.follow_text, str)
+                and (self.follow_op is None or (isinstance(self.follow_op, dict) and self.follow_op.get("op") in FOLLOW_OPS))
+                and (self.stage != FOLLOWING or (len(self.follow_up) == 2 and self.follow_step is not None))
                 and self.phase in (TRIAGE, HELPING, REPORTING)
                 and self.path in (None, "report", "help", "third_party")
                 and (self.asking is None or self.asking in BY_SLOT)
@@ -231,6 +246,12 @@ class Engine:
 
         if s.stage == PAUSED:
             return self._paused(s, out, command, now)
+        if s.stage == FOLLOWING:
+            return self._at_follow_up(s, out, text, intent, entities, command)
+        if s.stage == OPENING and not pressed:
+            reference = coming_back.reference_in(text)
+            if reference:
+                return self._coming_back(s, out, text, reference)
 
         if command == "language" or (pressed and intent == "change_language"):
             chosen = language.normalise(next((e.get("value") for e in entities if e.get("entity") == "language"), None))
@@ -262,7 +283,7 @@ class Engine:
             return self._at_corrections(s, out, text, intent, entities, command)
         return self._at_question(s, out, message, text, intent, entities, command, language_offer=request)
 
-    def submitted(self, state: State, reference: str, trial: bool = False) -> Turn:
+    def submitted(self, state: State, reference: str, trial: bool = False, code: str = "") -> Turn:
         """After the report was stored: the reference, what happens next, and a closed conversation.
 
         ``trial``: it was sealed to the trial key, so the person is told plainly that it is not
@@ -273,12 +294,120 @@ class Engine:
             out.say("submitted_trial", lang, reference=reference)
         else:
             out.say("submitted_help" if path == "help" else "submitted", lang, reference=reference)
+        if code:
+            out.say("follow_up_code_given", lang, code=code)
         out.say("after_help_request" if path == "help" else "after_report", lang)
         # Nothing of the report is kept, not even its reference: the stored conversation must not
         # link this sender's pseudonym to a report.
         s = State(lang=lang, greeted=True, channel=state.channel)
         out.effect = CLOSE
         return self._done(s, out)
+
+    # --- coming back to a report --------------------------------------------------------
+
+    def _coming_back(self, s: State, out: _Out, text: str, reference: str) -> Turn:
+        s.greeted = True
+        s.stage, s.follow_up, s.follow_text = FOLLOWING, [reference, ""], coming_back.rest_of(text)[:MAX_ANSWER_CHARS]
+        code = coming_back.code_in(text)
+        if code:
+            return self._follow_op(s, out, code)
+        s.follow_step = "code"
+        out.say("follow_up_ask_code", s.lang, reference=reference)
+        return self._done(s, out)
+
+    def _follow_op(self, s: State, out: _Out, code: str | None = None, op: str = "open", words: str = "") -> Turn:
+        if code:
+            s.follow_up = [s.follow_up[0], code]
+        s.follow_op = {"op": op, "text": words or (s.follow_text if op == "open" else "")}
+        out.effect = FOLLOW_UP
+        return self._done(s, out)
+
+    def _follow_menu(self, s: State, out: _Out) -> Turn:
+        lang = s.lang
+        s.follow_step = "menu"
+        out.say("follow_up_menu", lang, [
+            {"title": messages.button("follow_up_add", lang), "payload": payload("inform", choice="follow_add")},
+            {"title": messages.button("follow_up_news", lang), "payload": payload("inform", choice="follow_news")},
+            {"title": messages.button("follow_up_withdraw", lang), "payload": payload("inform", choice="follow_withdraw")},
+            {"title": messages.button("follow_up_finish", lang), "payload": payload("inform", choice="follow_done")},
+        ], reference=s.follow_up[0])
+        return self._done(s, out)
+
+    def _follow_done(self, s: State, out: _Out, key: str = "follow_up_done") -> Turn:
+        out.say(key, s.lang)
+        out.effect = CLOSE  # nothing of the report, its reference or code is kept
+        return self._done(State(lang=s.lang, greeted=True, channel=s.channel), out)
+
+    def _at_follow_up(self, s: State, out: _Out, text: str, intent, entities, command) -> Turn:
+        lang = s.lang
+        chosen = next((e.get("value") for e in entities if e.get("entity") == "choice"), None) if intent == "inform" else None
+        if command in ("pause", "stop") or chosen == "follow_done":
+            return self._follow_done(s, out)
+        if s.follow_step == "code":
+            code = coming_back.code_in(text)
+            if not code:
+                out.say("follow_up_not_a_code", lang)
+                return self._done(s, out)
+            return self._follow_op(s, out, code)
+        if s.follow_step == "adding":
+            words = clean_text(text)[:MAX_ANSWER_CHARS]
+            if not words or text.startswith("/"):
+                out.say("follow_up_add_prompt", lang)
+                return self._done(s, out)
+            return self._follow_op(s, out, op="add", words=words)
+        if s.follow_step == "confirm_withdraw":
+            if chosen == "follow_withdraw" or intent == "affirm" or cues.command(text, lang) is None and \
+                    interpret("consent", text, None, [], lang, None).value == "yes":
+                return self._follow_op(s, out, op="withdraw")
+            return self._follow_menu(s, out)
+        # the menu
+        if chosen == "follow_add":
+            s.follow_step = "adding"
+            out.say("follow_up_add_prompt", lang)
+            return self._done(s, out)
+        if chosen == "follow_news":
+            return self._follow_op(s, out, op="view")
+        if chosen == "follow_withdraw":
+            s.follow_step = "confirm_withdraw"
+            out.say("follow_up_withdraw_confirm", lang, [
+                {"title": messages.button("follow_up_withdraw_yes", lang), "payload": payload("inform", choice="follow_withdraw")},
+                {"title": messages.button("no", lang), "payload": "/deny"}], reference=s.follow_up[0])
+            return self._done(s, out)
+        if text and not text.startswith("/") and word_count(text) >= 4:
+            # Typed more at the menu: it is information to add, not a command to drop.
+            return self._follow_op(s, out, op="add", words=clean_text(text)[:MAX_ANSWER_CHARS])
+        return self._follow_menu(s, out)
+
+    def followed_up(self, state: State, throttled: bool = False, view: dict | None = None) -> Turn:
+        """After the action did ``state.follow_op``. The same words whether the code was right or
+        not: only a right code can bring news, and "no news yet" is what a wrong one gets."""
+        s, out = copy.deepcopy(state), _Out()
+        op = (s.follow_op or {}).get("op")
+        s.follow_op = None
+        if throttled:
+            return self._follow_done(s, out, "follow_up_too_many")
+        reference = s.follow_up[0]
+        if op == "withdraw":
+            out.say("follow_up_withdrawn", s.lang, reference=reference)
+            return self._follow_done(s, out)
+        if op == "add" or (op == "open" and s.follow_text):
+            s.follow_text = ""
+            out.say("follow_up_added", s.lang)
+        if op == "view":
+            status = (view or {}).get("status")
+            out.say(f"follow_up_status_{status if status in ('active', 'closed') else 'received'}", s.lang,
+                    reference=reference)
+            reply = (view or {}).get("reply")
+            if isinstance(reply, str) and reply.strip():
+                out.say("follow_up_reply", s.lang, reply=clean_text(reply)[:MAX_ANSWER_CHARS])
+            else:
+                out.say("follow_up_no_reply", s.lang)
+        return self._follow_menu(s, out)
+
+    def follow_up_failed(self, state: State) -> Turn:
+        out = _Out()
+        out.add(*[Reply(m["text"]) for m in messages.unavailable()])
+        return self._follow_done(state, out, "follow_up_done")
 
     def submit_failed(self, state: State) -> Turn:
         out = _Out()

@@ -96,7 +96,7 @@ class FollowUps:
     def _who(self, conversation: str) -> str:
         return hmac.new(self.key, f"follow-up|{conversation}".encode(), hashlib.sha256).hexdigest()
 
-    def open(self, conversation: str, reference: str, code: str) -> Access | None:
+    def open(self, conversation: str, reference: str, code: str, counted: bool = True) -> Access | None:
         """The report's access when the code is right; None when it is wrong, or the reference
         unknown, alike. Raises Throttled past the limits, whatever was typed."""
         now = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -105,9 +105,10 @@ class FollowUps:
             session.execute(delete(AttemptRow).where(AttemptRow.at < now - WINDOW))
             mine = session.scalar(select(func.count()).select_from(AttemptRow).where(AttemptRow.who == who))
             everyone = session.scalar(select(func.count()).select_from(AttemptRow))
-            if mine >= PER_CONVERSATION or everyone >= OVERALL:
-                raise Throttled()
-            session.add(AttemptRow(at=now, who=who))
+            if counted:  # later steps of one visit carry the code already opened: no new guess
+                if mine >= PER_CONVERSATION or everyone >= OVERALL:
+                    raise Throttled()
+                session.add(AttemptRow(at=now, who=who))
             row = session.execute(select(FollowUpRow.report_id, FollowUpRow.reference, FollowUpRow.verifier)
                                   .where(FollowUpRow.reference == (reference or "").upper())).first()
         clean = normalised(code)
@@ -159,3 +160,28 @@ def withdraw(book, access: Access, recipients) -> None:
     from bot.reports import casework
 
     book.write(access.report_id, casework.entry("withdrawn", casework.REPORTER), recipients)
+
+
+def carry_out(settings, conversation: str, follow: list, op: dict) -> tuple[bool, dict]:
+    """What a conversation coming back to a report asked for: (throttled, what the person may
+    read). Whether the code was right is never returned: the person is answered the same."""
+    from bot.reports.casework import CaseBook
+    from bot.reports.submission import recipients_for, store_for
+
+    store = store_for(settings)
+    follow_ups = FollowUps(store.engine, b"thb-follow-up-attempts")
+    reference, code = (follow + ["", ""])[:2]
+    kind = op.get("op")
+    try:
+        access = follow_ups.open(conversation, reference, code, counted=kind == "open")
+    except Throttled:
+        return True, {}
+    if access is None:
+        return False, {}
+    if kind == "add" or (kind == "open" and op.get("text")):
+        add_information(CaseBook(store), access, op.get("text") or "", recipients_for(settings, store))
+    elif kind == "withdraw":
+        withdraw(CaseBook(store), access, recipients_for(settings, store))
+    elif kind == "view":
+        return False, follow_ups.view(access)
+    return False, {}

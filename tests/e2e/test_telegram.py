@@ -247,3 +247,42 @@ def test_set_webhook_sends_the_secret_and_poll_uses_the_same_webhook(telegram):
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0 and "1 update(s) handled" in out.stdout, out.stderr
     assert any(int(c["chat_id"]) == user and "not a person" in c["text"] for c in standin.calls_to("sendMessage"))
+
+
+def test_coming_back_by_reference_and_code_adds_information_and_a_wrong_code_learns_nothing(telegram):
+    """The reporter's promise kept: with the reference and the follow-up code, a person adds what
+    they remembered (sealed, linked to the report) and reads the news; with a wrong code, the same
+    words come back and nothing is added; neither code nor reference is in any file in the clear."""
+    import re
+
+    servers, standin, settings = telegram
+    hook = Hook(servers, standin)
+    hook.report_up_to_summary("a van with six women at the border post, the driver took their phones")
+    done = text(hook.press("/affirm"))
+    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", done).group(0)
+    code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", done).group(0)
+    canary = f"FUCANARY{secrets.token_hex(4)}"
+
+    def visit(who: Hook, typed_code: str) -> list[str]:
+        said = [text(who.say(f"this is an update to {reference}, I remembered the plate {canary}"))]
+        said.append(text(who.say(typed_code)))
+        said.append(text(who.press('/inform{"choice":"follow_news"}')))
+        said.append(text(who.press('/inform{"choice":"follow_done"}')))
+        return said
+
+    right = visit(Hook(servers, standin), code)
+    wrong_code = "-".join(["Z9Z9"] * 5)
+    wrong = visit(Hook(servers, standin), wrong_code)
+    assert right == wrong  # no oracle: the same words, whichever code
+    assert "this is now part of the report" in right[1] and "received, waiting for a reviewer" in right[2]
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
+    from bot.console.caseload import Caseload
+
+    items, _ = Caseload.for_settings(settings).open_all(key)
+    additions = items[reference].case.additions
+    assert len(additions) == 1 and canary in additions[0]["text"]  # the right code's, once; the wrong one's nowhere
+    for path in settings.data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert canary.encode() not in content and code.encode() not in content, path
+            assert code.replace("-", "").encode() not in content, path

@@ -167,3 +167,11 @@ def test_no_channel_configured_queues_nothing(settings):
     dispatcher = Dispatcher(settings, env={})
     assert not dispatcher.enabled and not submit(settings, dispatcher, "x", immediate_danger="yes").alert
     assert dispatcher.outbox.rows() == []
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.org/hook", "gopher://x", "ftp://a/b"])
+def test_a_webhook_is_https_or_loopback(url):
+    from bot.alerts.senders import configured
+
+    with pytest.raises(ValueError):
+        configured({"BOT_ALERT_WEBHOOK_URL": url})
