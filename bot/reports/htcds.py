@@ -185,6 +185,10 @@ def records(report: dict[str, Any], reference: str, received_on: str, case=None,
         "x_LocationForHelpCity": d.get("location_city"),
         "x_LocationForHelpCountry": d.get("location_country"),
         "x_ServicesShown": report.get("services_shown") or [],
+        # What the person who reported added later with the reference and follow-up code, and
+        # whether they withdrew the report.
+        "x_AddedLaterByReporter": [a.get("text") for a in (getattr(case, "additions", []) or [])],
+        "x_WithdrawnByReporter": bool(getattr(case, "withdrawn", False)),
     })
     out["events"].append({
         "id": event_id,

@@ -92,7 +92,9 @@ def a_case():
                casework.entry("comment", "bob", text="called the NGO"),
                casework.entry("referral", "alice", organisation="IOM Erbil", date="2026-11-30",
                               reason="AdditionalServicesRequired", details="shelter for eight"),
-               casework.entry("link", "alice", reference="R-AAAA-BBBB")]
+               casework.entry("link", "alice", reference="R-AAAA-BBBB"),
+               casework.entry("addition", casework.REPORTER, text="the plate was KA 1234"),
+               casework.entry("withdrawn", casework.REPORTER)]
     return casework.CaseFile.of(entries)
 
 
@@ -107,6 +109,7 @@ def test_a_full_report_and_its_case_are_linked_records_in_the_standards_terms():
     assert case["cas_Status"] == "ClosedReferred" and case["cas_ReasonForCaseClosure"] == "referred to IOM"
     assert case["cas_CaseOwner"] == "alice" and case["cas_ReferredOrganisation"] == "IOM Erbil"
     assert case["x_LinkedCases"] == ["case-R-AAAA-BBBB"]
+    assert case["x_AddedLaterByReporter"] == ["the plate was KA 1234"] and case["x_WithdrawnByReporter"] is True
     [event] = tables["events"]
     assert event["hte_Type"] == "Transit" and event["hte_Country"] == "IQ" and event["hte_City"] == "Zaxo"  # GeoNames' name
     assert event["hte_Date"]
