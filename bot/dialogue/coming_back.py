@@ -48,5 +48,5 @@ def rest_of(text: str) -> str:
     """What the person wrote beside the reference and the code: information to add, when it is
     more than a greeting ("this is an update to R-M7FQ-H1NS, I remembered the plate: KA 1234")."""
     rest = CODE.sub(" ", REFERENCE.sub(" ", text or ""))
-    rest = " ".join(rest.split()).strip(" ,.:;-")
+    rest = re.sub(r"\s+([,.;:!?])", r"\1", " ".join(rest.split())).strip(" ,.:;-")
     return rest if word_count(rest) >= 4 else ""

@@ -36,7 +36,7 @@ def test_coming_back_with_news_to_add():
     turn, _ = say(turn.state, CODE.lower().replace("-", " "))
     assert turn.effect == FOLLOW_UP
     assert turn.state.follow_up == ["R-M7FQ-H1NS", CODE.replace("-", "")]
-    assert turn.state.follow_op == {"op": "open", "text": "this is an update to , I remembered the plate: KA 1234 AB"}
+    assert turn.state.follow_op == {"op": "open", "text": "this is an update to, I remembered the plate: KA 1234 AB"}
     after = ENGINE.followed_up(turn.state)
     said = " ".join(r.text for r in after.replies)
     assert "If the reference and the code are right, this is now part of the report" in said
