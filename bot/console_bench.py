@@ -14,6 +14,7 @@ from bot.console.caseload import Caseload
 from bot.reports import reviewer_keys
 from bot.reports.review import opened
 from bot.reports.submission import submit_report
+from bot.reports import insights
 from bot.reports.triage import Filters, queue
 
 WORDS = ("minibus", "crossing", "girls", "passports", "farm", "locked", "guard", "debt", "bar", "Zakho",
@@ -64,6 +65,12 @@ def run(sizes=(100, 500, 2000), out: Path | None = None, plot: Path | None = Non
             for term in ("zakho girls", "locked guard", "recruiter debt", "nothing-like-this"):
                 queue(items.values(), Filters(status="all", search=term))
             search_ms = (time.perf_counter() - start) / 4 * 1000
+            start = time.perf_counter()
+            insights.tables((i.report, i.received_on) for i in items.values())
+            insights_ms = (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            verdict = caseload.trail.verify()
+            verify_ms = (time.perf_counter() - start) * 1000
             first = next(iter(items.values()))
             start = time.perf_counter()
             caseload.write(first, key, "comment", "bench", text="called the shelter")
@@ -75,11 +82,13 @@ def run(sizes=(100, 500, 2000), out: Path | None = None, plot: Path | None = Non
             row = {"reports": size, "opened": plain, "review_list_s": round(baseline, 2), "unlock_s": round(unlock, 2),
                    "unlock_vs_review_list": round(unlock / baseline, 2) if baseline else None,
                    "queue_ms": round(queue_ms, 1), "search_ms": round(search_ms, 1), "case_entry_ms": round(entry_ms, 1),
-                   "export_all_csv_s": round(export_s, 2), "peak_rss_mb": round(rss), "sealing_s": round(seal_s, 1)}
+                   "export_all_csv_s": round(export_s, 2), "insights_ms": round(insights_ms, 1),
+                   "audit_entries": verdict.entries, "audit_verify_ms": round(verify_ms, 1), "peak_rss_mb": round(rss), "sealing_s": round(seal_s, 1)}
             results["rows"].append(row)
             print(f"{size:>5} reports: unlock (open all) {unlock:.2f} s ({row['unlock_vs_review_list']}x `bot review list`'s "
                   f"{baseline:.2f} s), queue {queue_ms:.1f} ms, search {search_ms:.1f} ms, a case entry {entry_ms:.1f} ms, "
-                  f"export all as CSV {export_s:.2f} s, peak RSS {rss:.0f} MB", flush=True)
+                  f"export all as CSV {export_s:.2f} s, insights {insights_ms:.1f} ms, "
+                  f"audit trail of {verdict.entries} verified in {verify_ms:.1f} ms, peak RSS {rss:.0f} MB", flush=True)
     return keep(results, out, plot, _draw)
 
 
