@@ -262,6 +262,7 @@ def test_a_second_reviewer_reads_what_the_first_wrote(console, browser):
 def test_an_administrator_manages_accounts_and_opens_no_report(console, browser):
     sign_in(browser, console, "root")
     assert h1(browser) == "Administration" and axe_violations(browser) == []
+    assert browser.title == "Administration · Review console"
     # The audit trail, intact, with what the reviewers did (no content: references and kinds)
     assert "The trail is intact" in browser.find_element("id", "verdict").text
     trail = browser.find_element("id", "trail").text
