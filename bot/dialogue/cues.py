@@ -143,8 +143,11 @@ def language_request(text: str, current: str) -> LanguageRequest | None:
     # A long message that names a language is an answer that mentions one ("one of the girls told
     # me herself, in English"): offered as a button, never taken as a request outright.
     certain = asked and (words <= 6 or bool(_ASKING_TO_SPEAK.search(said)))
-    if not wanted:  # "en français svp" in French: a request all the same, kept out of the answers
-        return LanguageRequest(named[-1], certain=True) if certain else None
+    if not wanted or named[-1] == current:
+        # "en français svp" in French, or "sorry my french is bad, can we speak english" in
+        # English: the language named last is the one already spoken; a request all the same
+        # (never French because French was named first), kept out of the answers.
+        return LanguageRequest(current, certain=True) if certain else None
     if asked or words <= 2:
         return LanguageRequest(wanted[-1], certain=certain)
     return None

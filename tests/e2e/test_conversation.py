@@ -586,6 +586,35 @@ def test_a_first_message_in_a_language_it_does_not_speak_gets_the_safe_answer_in
     assert messages.text("language_changed", "ro")[:20] in started
 
 
+def test_coming_back_over_rest_reads_the_reviewers_reply_with_the_right_code_only(assistant):
+    import re
+
+    from bot.console.caseload import Caseload
+
+    servers, settings = assistant
+    chat, canary = Chat(servers.url), new_canary()
+    full_report(chat, "en", canary)
+    sent = chat.text(chat.say("yes"))
+    SUBMITTED.append(canary)
+    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", sent).group(0)
+    code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", sent).group(0)
+    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
+    caseload = Caseload.for_settings(settings)
+    items, _ = caseload.open_all(key)
+    caseload.write(items[reference], key, "status", "alice", status="Active")
+    caseload.write(items[reference], key, "reply", "alice", text="Thank you, a team is on its way.")
+
+    def news(typed_code):
+        visitor = Chat(servers.url)
+        visitor.say(reference)
+        visitor.say(typed_code)
+        return visitor.text(visitor.say('/inform{"choice":"follow_news"}'))
+
+    assert "a reviewer is working on it" in news(code) and "a team is on its way" in news(code.lower())
+    wrong = news("-".join(["Z9Z9"] * 5))
+    assert "received, waiting for a reviewer" in wrong and "team" not in wrong
+
+
 def test_zy_nothing_readable_at_rest(assistant):
     """After every conversation above: no canary and no raw sender id in any file the servers
     wrote (database with its journal or WAL, conversation state, logs, temporary files), while the
@@ -621,33 +650,3 @@ def test_zz_action_server_down_is_said_not_swallowed(assistant):
     status, replies = chat.raw(json.dumps({"sender": chat.sender, "message": "hello again"}).encode())
     assert status == 503
     assert "send your last message again" in Chat.text(replies)
-
-
-
-def test_coming_back_over_rest_reads_the_reviewers_reply_with_the_right_code_only(assistant):
-    import re
-
-    from bot.console.caseload import Caseload
-
-    servers, settings = assistant
-    chat, canary = Chat(servers.url), new_canary()
-    full_report(chat, "en", canary)
-    sent = chat.text(chat.say("yes"))
-    SUBMITTED.append(canary)
-    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", sent).group(0)
-    code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", sent).group(0)
-    key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
-    caseload = Caseload.for_settings(settings)
-    items, _ = caseload.open_all(key)
-    caseload.write(items[reference], key, "status", "alice", status="Active")
-    caseload.write(items[reference], key, "reply", "alice", text="Thank you, a team is on its way.")
-
-    def news(typed_code):
-        visitor = Chat(servers.url)
-        visitor.say(reference)
-        visitor.say(typed_code)
-        return visitor.text(visitor.say('/inform{"choice":"follow_news"}'))
-
-    assert "a reviewer is working on it" in news(code) and "a team is on its way" in news(code.lower())
-    wrong = news("-".join(["Z9Z9"] * 5))
-    assert "received, waiting for a reviewer" in wrong and "team" not in wrong

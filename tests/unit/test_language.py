@@ -112,3 +112,12 @@ def test_a_language_it_does_not_speak_is_recognised_and_a_spoken_one_never_is():
     for text in ["necesito ayuda por favor", "I need help now please", "так, допоможіть", "aide svp", "ok", "stop",
                  "نعم أنا في خطر", "potrzebuję pomocy teraz", "am nevoie de ajutor acum", "Kyiv", "/greet"]:
         assert other_language(text) == (), text
+
+
+def test_the_language_named_last_wins_even_when_it_is_the_one_spoken():
+    """Found by the random conversations: "sorry my french is bad, can we speak english" in an
+    English conversation asked for French (the first language named that was not the current
+    one), or was stored as an answer."""
+    for current in ("en", "fr", "ro"):
+        request = cues.language_request("sorry my french is bad, can we speak english", current)
+        assert request.code == "en" and request.certain
