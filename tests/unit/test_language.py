@@ -1,4 +1,5 @@
 from bot.dialogue.language import detect, normalise
+from bot.dialogue import cues
 
 
 def test_sentences_are_detected_in_each_language():
