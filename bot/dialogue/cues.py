@@ -128,6 +128,18 @@ _ASKING_TO_SPEAK = re.compile(r"(?<!\w)(?:speak|talk|switch|translate|language|w
                               r"дальше|далее|далі|dalej|mai departe|continu\w*|seguimos|seguir)")
 
 
+# Asking the assistant ("can we…", "let's…", "please…"), as against telling how someone spoke
+# ("she speaks Amharic only, very little English").
+_ASKING_US = re.compile(r"(?<!\w)(?:can we|could we|can you|could you|let'?s|let us|switch to|on peut|pouvez-vous|"
+                        r"можем|можемо|możemy|putem|podemos)(?!\w)")
+
+
+def asks_to_speak(text: str) -> bool:
+    """ "can we speak english", "let's talk in French": the person asks for the conversation's
+    language, rather than telling which language someone spoke."""
+    return bool(_ASKING_US.search(f" {plain(text)} "))
+
+
 def language_request(text: str, current: str) -> LanguageRequest | None:
     """A request to talk in another supported language: "can we speak english", "en français svp",
     "English". The language named last wins ("my french is bad, can we speak english")."""

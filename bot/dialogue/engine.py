@@ -218,7 +218,8 @@ class Engine:
         # An explicit request is read in the language the conversation had, before the words
         # themselves move it: "my french is bad, can we speak english" asks for English.
         request = None if pressed else cues.language_request(text, s.lang)
-        if request and s.stage == ASKING and s.asking == "victims_nationality" and word_count(text) > cues.MAX_COMMAND_WORDS:
+        if request and s.stage == ASKING and s.asking == "victims_nationality" and word_count(text) > cues.MAX_COMMAND_WORDS \
+                and not cues.asks_to_speak(text):
             # The question asks what language they spoke: "Ethiopian, she speak Amharic only, very
             # little English" is its answer, not a request to talk in English.
             request = None

@@ -81,3 +81,20 @@ def test_typing_more_at_the_menu_is_added_not_dropped():
 def test_a_planted_follow_up_state_is_not_trusted():
     bad = State.from_dict({"stage": FOLLOWING, "follow_up": ["R-M7FQ-H1NS"], "follow_step": "menu"})
     assert bad.stage == OPENING and bad.follow_up == []
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "uk"])
+def test_asking_to_speak_english_at_the_nationality_question_is_no_answer(lang):
+    """Found by the random conversations (their path depends on the order other tests leave the
+    language detectors in): at "what nationality?", "sorry my french is bad, can we speak english"
+    was stored as the answer; "she speak Amharic only, very little English" still is one."""
+    from bot.dialogue.engine import ASKING, REPORTING
+
+    def at_nationality():
+        return State(lang=lang, stage=ASKING, phase=REPORTING, path="report", asking="victims_nationality",
+                     greeted=True, answers={"in_danger": "no", "path": "report", "consent": "yes"}, draft_id="d")
+
+    asked, _ = say(at_nationality(), "sorry my french is bad, can we speak english")
+    assert "sorry my french" not in str(asked.state.answers) and asked.state.lang == "en"
+    told, _ = say(at_nationality(), "Ethiopian, she speak Amharic only, very little English")
+    assert told.state.answers.get("victims_nationality") == "Ethiopian, she speak Amharic only, very little English"
