@@ -92,17 +92,22 @@ def test_the_command_fails_on_a_tampered_trail(tmp_path):
     assert shown.stdout.count("bob") == 3
 
 
-def test_writers_at_once_each_get_a_place_in_one_chain(trail):
+def write_at_once(trail, writers: int = 4, each: int = 25) -> None:
+    """``writers`` threads appending ``each`` entries to one trail at the same time."""
     import threading
 
     def write(name):
-        for _ in range(25):
+        for _ in range(each):
             trail.append(name, "report_opened", "R-BBBB-0000")
 
-    threads = [threading.Thread(target=write, args=(f"reviewer-{i}",)) for i in range(4)]
+    threads = [threading.Thread(target=write, args=(f"reviewer-{i}",)) for i in range(writers)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+
+
+def test_writers_at_once_each_get_a_place_in_one_chain(trail):
+    write_at_once(trail)
     verdict = trail.verify()
     assert verdict.intact and verdict.entries == 6 + 100

@@ -91,19 +91,10 @@ def test_retention_on_postgresql_leaves_no_dead_row_of_a_wrapped_key(pg_url, tmp
 
 def test_the_audit_trail_stays_one_chain_with_writers_at_once(pg_url):
     from bot.reports.audit_trail import AuditTrail
+    from tests.unit.test_audit_trail import write_at_once
 
-    store = ReportStore(pg_url)
-    trail = AuditTrail(store.engine)
+    trail = AuditTrail(ReportStore(pg_url).engine)
     before = trail.verify().entries
-
-    def write(name):
-        for _ in range(20):
-            trail.append(name, "report_opened", "R-CCCC-0000")
-
-    threads = [threading.Thread(target=write, args=(f"reviewer-{i}",)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    write_at_once(trail, each=20)
     verdict = trail.verify()
     assert verdict.intact and verdict.entries == before + 80
