@@ -253,6 +253,15 @@ def cmd_bench(args, settings: Settings) -> None:
         console_bench.run(sizes, out=Path("var/bench/console.json"),
                           plot=Path(args.plot or "var/bench/console.png") if args.plot != "" else None)
         return
+    if args.what == "load":
+        from bot import load_bench
+
+        levels = tuple(int(s) for s in args.levels.split(",") if s.strip())
+        print(f"Whole reports over REST, {', '.join(map(str, levels))} people at once, stock Rasa then this project:")
+        load_bench.run(levels, per_person=args.per_person, wirings=tuple(args.wirings.split(",")),
+                       out=Path("var/bench/load.json"),
+                       plot=Path(args.plot or "var/bench/load.png") if args.plot != "" else None)
+        return
     if args.what == "nlu":
         from bot import nlu_bench
 
@@ -518,7 +527,10 @@ def parser() -> argparse.ArgumentParser:
     directory.set_defaults(func=cmd_directory)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu", "console"])
+    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu", "console", "load"])
+    bench.add_argument("--levels", default="1,10,50", help="load: how many conversations at once, step by step")
+    bench.add_argument("--per-person", type=int, default=2, help="load: whole reports each simulated person sends")
+    bench.add_argument("--wirings", default="stock,project", help="load: stock Rasa, this project, or both")
     bench.add_argument("--sizes", default="100,500,2000", help="console: how many reports, step by step")
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
     bench.add_argument("--langs", default="en,fr,uk,ru,ar,pl,ro,es", help="understanding: the held-out sets to walk")

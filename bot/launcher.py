@@ -51,8 +51,11 @@ ACTION_SERVER_LIMITS = {"SANIC_REQUEST_MAX_SIZE": str(16 * 1024 * 1024), "SANIC_
 
 
 class Servers:
-    def __init__(self, rasa_port: int, actions_port: int, log_dir: Path, env: dict, model: Path):
+    def __init__(self, rasa_port: int, actions_port: int, log_dir: Path, env: dict, model: Path,
+                 rasa_files: tuple[Path, Path] | None = None):
         self.rasa_port, self.actions_port = rasa_port, actions_port
+        # credentials and endpoints: the project's own, or others for a benchmark's baseline
+        self.credentials, self.endpoints = rasa_files or (Path("credentials.yml"), Path("endpoints.yml"))
         self.log_dir, self.env, self.model = log_dir, env, model
         self.processes: list[subprocess.Popen] = []
 
@@ -79,8 +82,8 @@ class Servers:
     def start_rasa(self) -> None:
         # No --enable-api: the only HTTP routes are the channel's webhook and a status page.
         self._start("rasa", [_bin("rasa"), "run", "--model", str(self.model), "--interface", LOOPBACK,
-                             "--port", str(self.rasa_port), "--credentials", "credentials.yml",
-                             "--endpoints", "endpoints.yml"], RASA_SERVER_LIMITS)
+                             "--port", str(self.rasa_port), "--credentials", str(self.credentials),
+                             "--endpoints", str(self.endpoints)], RASA_SERVER_LIMITS)
 
     def wait(self, timeout: float = 240, progress=None) -> None:
         deadline = time.time() + timeout
@@ -177,12 +180,13 @@ def _check_directory(env: dict) -> None:
 
 @contextmanager
 def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
-            extra_env: dict | None = None, progress=None) -> Iterator[Servers]:
+            extra_env: dict | None = None, progress=None,
+            rasa_files: tuple[Path, Path] | None = None) -> Iterator[Servers]:
     env = server_env(actions_port, extra_env)
     _check_tracker_store(env)
     _check_reviewer_keys(env)
     _check_directory(env)
-    servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model())
+    servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model(), rasa_files)
     try:
         servers.start_actions()
         servers.start_rasa()

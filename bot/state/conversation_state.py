@@ -42,6 +42,7 @@ class ConversationStates:
         if migrate:
             database.upgrade(database_url)
         self.engine = database.engine(database_url)
+        self.writing = database.writing(database_url)
         self.secrets, self.keep = secrets, timedelta(hours=keep_hours)
         self._next_purge = 0.0
 
@@ -58,7 +59,7 @@ class ConversationStates:
         row = ConversationState(conversation_key=conversation_key, key_id=key_id, nonce=nonce,
                                 ciphertext=AESGCM(key).encrypt(nonce, plaintext, _aad(conversation_key)),
                                 updated_at=updated_at or datetime.utcnow())
-        with Session(self.engine) as session, session.begin():
+        with self.writing, Session(self.engine) as session, session.begin():
             session.merge(row)
 
     def get(self, conversation_key: str) -> bytes | None:
@@ -67,8 +68,9 @@ class ConversationStates:
             if row is None:
                 return None
             if row.updated_at < datetime.utcnow() - self.keep:
-                session.delete(row)  # expired: gone, whatever happens next
-                session.commit()
+                with self.writing:
+                    session.delete(row)  # expired: gone, whatever happens next
+                    session.commit()
                 return None
             key = self.secrets.state_key(row.key_id)
             if key is None:
@@ -79,12 +81,12 @@ class ConversationStates:
                 raise StateError("conversation state could not be opened (altered or moved)") from exc
 
     def delete(self, conversation_key: str) -> None:
-        with Session(self.engine) as session, session.begin():
+        with self.writing, Session(self.engine) as session, session.begin():
             session.execute(delete(ConversationState).where(ConversationState.conversation_key == conversation_key))
 
     def purge_expired(self) -> int:
         """Delete every conversation not touched for longer than the keep period."""
-        with Session(self.engine) as session, session.begin():
+        with self.writing, Session(self.engine) as session, session.begin():
             result = session.execute(delete(ConversationState).where(
                 ConversationState.updated_at < datetime.utcnow() - self.keep))
             return result.rowcount or 0

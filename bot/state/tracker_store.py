@@ -57,6 +57,18 @@ def forget_closed(tracker: DialogueStateTracker) -> list:
     return fresh + kept
 
 
+def without_superseded(events: list) -> list:
+    """Every slot set that a later one of the same slot replaces is dropped before sealing.
+
+    The dialogue slot holds the whole conversation state and is set at every turn, so keeping
+    every setting made what is sealed, written and sent to the action server grow with the square
+    of the conversation's length. Only the person's and the assistant's messages (the reviewer's
+    transcript) and the latest value of each slot are needed.
+    """
+    last = {e.key: i for i, e in enumerate(events) if isinstance(e, SlotSet)}
+    return [e for i, e in enumerate(events) if not isinstance(e, SlotSet) or last[e.key] == i]
+
+
 class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(self, domain=None, host=None, event_broker=None, **kwargs):
         if event_broker is not None:
@@ -70,7 +82,7 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        dialogue = Dialogue(tracker.sender_id, forget_closed(tracker))
+        dialogue = Dialogue(tracker.sender_id, without_superseded(forget_closed(tracker)))
         await self._run(self.states.put, tracker.sender_id, json.dumps(dialogue.as_dict()).encode())
         await self._run(self.states.purge_if_due)
 

@@ -7,6 +7,7 @@ Numbers are read by Duckling (``dates.numbers``: "two", "a dozen", "trente"); wh
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -154,6 +155,14 @@ class Count:
         return self.youngest if self.youngest is not None and self.youngest < 18 else None
 
 
+@functools.lru_cache(maxsize=1)
+def _spoken_numbers() -> list[tuple[re.Pattern, str]]:
+    """Spoken numbers and their figures, each pattern compiled once: made anew at every answer,
+    they overflowed re's cache and were recompiled each time (profiled, issue 16)."""
+    return [(re.compile(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)"), plain)
+            for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]]
+
+
 def understand(text: str | None, lang: str) -> Count:
     if not text or not text.strip():
         return Count()
@@ -174,9 +183,8 @@ def understand(text: str | None, lang: str) -> Count:
     # "une dizaine d'enfants", "dont une quinzaine de femmes": about ten, counted like a number
     folded = re.sub(r"(?<!\w)(?:une\s+)?(dizaine|douzaine|quinzaine|vingtaine|trentaine|quarantaine|cinquantaine|centaine)"
                     r"\s+(?:d'|de\s+)", lambda m: f"about {ABOUT[m.group(1)]} ", folded)
-    for spoken, plain in [*SPOKEN.items(), *((w, str(v)) for w, v in lexicon.numbers().items())]:
-        folded = re.sub(rf"(?<!\w)(و)?{re.escape(spoken)}(?!\w)",
-                        lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
+    for pattern, plain in _spoken_numbers():
+        folded = pattern.sub(lambda m, p=plain: f"{m.group(1)} {p}" if m.group(1) else p, folded)
     # "وخمس اطفال" (and five children): the "and" joined to the number, apart
     folded = re.sub(r"(?<!\w)و(?=\d|(?:واحد|اثن|اتن|ثلاث|تلات|اربع|خمس|ست|سبع|ثمان|تمان|تسع|عشر)\w*(?!\w))", "و ", folded)
     folded = _ARABIC_TEENS.sub(lambda m: str(_TEEN_ROOTS[m.group(1)]), folded)

@@ -198,7 +198,7 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
 
     for code, stems in _language_stems().items():
         for stem in stems:
-            for match in re.finditer(rf"(?<!\w){re.escape(fold(stem))}", folded):
+            for match in _stem_at_word_start("", stem).finditer(folded):
                 if spoken(match.start(), match.end()) or not _demonym_at(folded, match.start()):
                     if code not in languages:
                         languages.append(code)
@@ -206,7 +206,7 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     for code, stems in demonyms.items():
         for stem in stems:
             prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""  # "وأوكرانيات": and Ukrainian women
-            for match in re.finditer(rf"(?<!\w){prefix}{re.escape(fold(stem))}", folded):
+            for match in _stem_at_word_start(prefix, stem).finditer(folded):
                 if spoken(match.start(), match.end()) and not _ACCENT_BEFORE.search(folded[:match.start()]):
                     continue  # "they spoke Romanian", "Russian speakers": the language, said above
                 if _DENIED.search(folded[max(0, match.start() - 14):match.start()]):
@@ -270,6 +270,13 @@ def _table(name: str) -> dict[str, list[str]]:
                 code, _lang, stems = line.rstrip("\n").split("\t")[:3]
                 found.setdefault(code, []).extend(fold(s) for s in stems.split("|") if len(fold(s)) >= 3)
     return found
+
+
+@functools.lru_cache(maxsize=None)
+def _stem_at_word_start(prefix: str, stem: str) -> re.Pattern:
+    """One compiled pattern per stem, kept: hundreds of stems overflowed re's own cache, and
+    recompiling them was most of the time a report took to build (profiled, issue 16)."""
+    return re.compile(rf"(?<!\w){prefix}{re.escape(fold(stem))}")
 
 
 @functools.lru_cache(maxsize=1)
