@@ -21,7 +21,9 @@ from bot.dialogue import language
 from bot.dialogue.engine import CLOSE, EXIT, FOLLOW_UP, SUBMIT, Engine, Message, State
 from bot.referrals import matching as referrals
 from bot.reports import follow_up
-from bot.reports.submission import submit_report
+from bot.reports.report_outbox import ReportOutbox
+from bot.reports.submission import store_for, submit_report
+from bot.state import server_keys
 from bot.vocabulary import gazetteer
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,23 @@ threading.Thread(target=gazetteer.load, name="gazetteer", daemon=True).start()
 # restart interrupted are delivered now.
 ALERTS = Dispatcher(SETTINGS)
 ALERTS.start()
+
+# Reports confirmed while the database is down are sealed and held here, encrypted again under the
+# server's state key, and stored once the database is back (bot/reports/report_outbox.py).
+OUTBOX = ReportOutbox(SETTINGS.data_dir / "outbox", server_keys.load().active_state_key[1])
+OUTBOX_EVERY = 5.0  # seconds between tries while reports are held
+
+
+def _flush_outbox() -> None:
+    while True:
+        try:
+            OUTBOX.flush(store_for(SETTINGS))
+        except Exception as exc:  # still down: try again later
+            logger.warning("held reports could not be stored yet (%s)", type(exc).__name__)
+        time.sleep(OUTBOX_EVERY)
+
+
+threading.Thread(target=_flush_outbox, name="report-outbox", daemon=True).start()
 
 STATE_SLOT = "dialogue"
 CLOSED_SLOT = "conversation_closed"  # the tracker store forgets every event before it
@@ -77,7 +96,8 @@ class ActionTurn(Action):
         if turn.effect == SUBMIT:
             try:
                 receipt = submit_report(SETTINGS, decide.report_slots(turn.state), turn.state.lang,
-                                        tracker.events, decide.referrals, alert_channels=ALERTS.channel_names)
+                                        tracker.events, decide.referrals, alert_channels=ALERTS.channel_names,
+                                        outbox=OUTBOX)
             except Exception:  # the store or the keys are unavailable: keep every answer, say so
                 logger.error("report submission failed", exc_info=True)  # carries no report content
                 turn = decide.submit_failed(turn.state)

@@ -124,6 +124,37 @@ class ReportStore:
                 # otherwise the reference collided (1 in 10^12): draw another
         raise RuntimeError("could not store the report")
 
+    def store_held(self, key: str, sealed: Sealed, received_on: date, alert_channels: tuple[str, ...],
+                   follow_up_verifier: str | None) -> bool:
+        """Store a report sealed while the database was down (``report_outbox``), in one
+        transaction with its alerts and follow-up hash; False if its draft is stored already."""
+        from bot.reports.alert_outbox import PendingAlert
+        from bot.reports.follow_up import FollowUpRow
+
+        with Session(self.engine) as session:
+            if session.execute(select(SealedReport.id).where(SealedReport.submission_key == key)).first():
+                return False
+        row = SealedReport(
+            id=sealed.report_id, reference=sealed.reference, submission_key=key, received_on=received_on,
+            schema_version=sealed.schema_version, nonce=sealed.nonce, ciphertext=sealed.ciphertext,
+            keys=[ReportKey(key_id=k, suite=s, wrapped_key=w) for k, (s, w) in sealed.wrapped_keys.items()])
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.add(row)
+                session.flush()
+                now = datetime.now(timezone.utc).replace(tzinfo=None)
+                session.add_all([PendingAlert(reference=sealed.reference, channel=channel, created_at=now,
+                                              next_try_at=now, attempts=0) for channel in alert_channels])
+                if follow_up_verifier:
+                    session.add(FollowUpRow(report_id=sealed.report_id, reference=sealed.reference,
+                                            verifier=follow_up_verifier))
+        except IntegrityError:
+            with Session(self.engine) as session:  # another server stored this draft first
+                if session.execute(select(SealedReport.id).where(SealedReport.submission_key == key)).first():
+                    return False
+            raise
+        return True
+
     def all(self, since: date | None = None) -> list[SealedReport]:
         with Session(self.engine) as session:
             query = select(SealedReport).order_by(SealedReport.received_on, SealedReport.reference)

@@ -6,6 +6,8 @@ import logging
 import re
 from typing import Any, Iterable
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from bot.config import Settings
 from bot.reports import follow_up, report, reviewer_keys, sealing
 from bot.reports.store import Receipt, ReportStore
@@ -60,12 +62,19 @@ def transcript(events: Iterable[dict], withdrawn: Iterable[str] = ()) -> list[di
 
 
 def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: Iterable[dict],
-                  directory=None, alert_channels: tuple[str, ...] = ()) -> Receipt:
+                  directory=None, alert_channels: tuple[str, ...] = (), outbox=None) -> Receipt:
     """Build, seal and store the report once. An urgent one (danger now, minors, exploitation going
-    on) is stored with an alert queued on each of ``alert_channels``, in the same transaction."""
+    on) is stored with an alert queued on each of ``alert_channels``, in the same transaction.
+
+    With an ``outbox`` (``report_outbox.ReportOutbox``), a database that cannot be written does
+    not lose the report: it is sealed, given its reference and held until the database is back."""
     report.check(slots)  # consent and every answer's type, whoever called
-    store = store_for(settings)
-    recipients = recipients_for(settings, store)
+    if outbox is not None:
+        held = outbox.pending(slots["draft_id"])
+        if held:  # confirmed again before the outbox was flushed: the same report, the same reference
+            return held
+    store = store_for(settings) if outbox is None else _store_or_none(settings)
+    recipients = recipients_for(settings, store) if store is not None else recipients_offline(settings)
     trial = all(k.trial for k in recipients)
     built = report.build(slots, lang, transcript(events, slots.get("withdrawn") or ()), directory)
     if trial:
@@ -81,13 +90,40 @@ def submit_report(settings: Settings, slots: dict[str, Any], lang: str, events: 
                             recipients, reference, received_on)
 
     urgent = bool(built["urgent"] or built["minor"] or built["answers"].get("stage") == "Exploitation")
-    receipt = store.submit(slots["draft_id"], seal, tuple(alert_channels) if urgent else (), follow_up_code=code)
+    channels = tuple(alert_channels) if urgent else ()
+    try:
+        if store is None:
+            raise OperationalError("connect", {}, ConnectionError("the database is unavailable"))
+        receipt = store.submit(slots["draft_id"], seal, channels, follow_up_code=code)
+    except (OperationalError, InterfaceError):
+        if outbox is None:
+            raise
+        # The database is down (not a refused report): hold it sealed, store it once it is back.
+        logger.warning("the database is unavailable: a sealed report is held in the outbox")
+        receipt = outbox.hold(slots["draft_id"], seal, channels, follow_up_code=code)
     if trial and receipt.created:
         # Loud, and without content: a deployment that forgot its reviewer keys must hear of it.
         logger.warning("REPORT SEALED TO THE TRIAL KEY: its passphrase is on this server, so the report is NOT "
                        "protected. Trial mode is for trying the assistant out; configure reviewer keys "
                        "(bot keys init / bot keys add) before real use.")
     return dataclasses.replace(receipt, trial=trial)
+
+
+def _store_or_none(settings: Settings) -> ReportStore | None:
+    try:
+        return store_for(settings)
+    except (OperationalError, InterfaceError):
+        return None
+
+
+def recipients_offline(settings: Settings) -> list[sealing.PublicKey]:
+    """The recipients when the database cannot be read. Outside trial mode they never depend on
+    it; in trial mode, whether a real key was ever used is read from the database, so without it
+    nothing is sealed to the trial key (fails closed)."""
+    if settings.trial_mode and not reviewer_keys.real_keys_noted(settings.trial_key_dir):
+        raise OperationalError("recipients", {}, ConnectionError("trial mode needs the database to choose keys"))
+    return reviewer_keys.recipients(settings.reviewer_keys_dir, settings.trial_key_dir, settings.trial_mode,
+                                    real_keys_seen=False)
 
 
 def recipients_for(settings: Settings, store: ReportStore) -> list[sealing.PublicKey]:
