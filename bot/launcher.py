@@ -136,9 +136,10 @@ def server_env(actions_port: int, extra: dict | None = None) -> dict:
     return env
 
 
-def _check_tracker_store(env: dict) -> None:
+def _check_tracker_store(env: dict, endpoints: Path = Path("endpoints.yml")) -> None:
     """Refuse to start when the encrypted tracker store cannot load (Rasa would use memory)."""
-    result = subprocess.run([sys.executable, "-c", "from bot.state import tracker_store; print(tracker_store.check())"],
+    code = f"from bot.state import tracker_store; print(tracker_store.check({str(endpoints)!r}))"
+    result = subprocess.run([sys.executable, "-c", code],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
@@ -178,14 +179,25 @@ def _check_directory(env: dict) -> None:
             "BOT_TRIAL_MODE=1 only to try the assistant out.")
 
 
+def check_before_start(env: dict, endpoints: Path = Path("endpoints.yml")) -> None:
+    """What must hold before a Rasa server and an action server start: raises RuntimeError."""
+    _check_tracker_store(env, endpoints)
+    _check_reviewer_keys(env)
+    _check_directory(env)
+
+
 @contextmanager
 def running(rasa_port: int = 5005, actions_port: int = 5055, log_dir: Path | None = None,
             extra_env: dict | None = None, progress=None,
-            rasa_files: tuple[Path, Path] | None = None) -> Iterator[Servers]:
+            rasa_files: tuple[Path, Path] | None = None, stock_baseline: bool = False) -> Iterator[Servers]:
+    """Start both servers and wait until they answer. ``rasa_files``: other credentials and
+    endpoints files; ``stock_baseline``: Rasa's own tracker store in them, for a benchmark's
+    baseline only (the encrypted store is otherwise required)."""
     env = server_env(actions_port, extra_env)
-    _check_tracker_store(env)
-    _check_reviewer_keys(env)
-    _check_directory(env)
+    if stock_baseline:
+        _check_reviewer_keys(env)
+    else:
+        check_before_start(env, rasa_files[1] if rasa_files else Path("endpoints.yml"))
     servers = Servers(rasa_port, actions_port, log_dir or ROOT / "var" / "log", env, latest_model(), rasa_files)
     try:
         servers.start_actions()

@@ -268,7 +268,7 @@ def run(levels=(1, 10, 50), per_person: int = 2, wirings=("stock", "project"), o
             progress(f"{wiring}: starting the servers...")
             started = time.perf_counter()
             with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env,
-                                  rasa_files=files) as servers:
+                                  rasa_files=files, stock_baseline=wiring == "stock") as servers:
                 ready = time.perf_counter() - started
                 usage = Usage([p.pid for p in servers.processes])
                 _settle(usage)  # the action server learns its answer readers in the background
