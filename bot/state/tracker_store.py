@@ -121,6 +121,29 @@ def check(endpoints_path: str = "endpoints.yml") -> str:
     return store_type
 
 
+# --- reading events back, without walking the class tree for each ---------------------------
+# Rasa finds an event's class by walking every subclass of Event (and checking each for
+# abstractness) for every event it deserialises: the largest single cost of reading a tracker back,
+# which every message does (profiled under load, issue 16). The classes by their type names, kept;
+# a name not kept is looked up the original way, so an event class imported later still resolves.
+from rasa.shared.core.events import Event  # noqa: E402
+
+_resolve_by_type = Event.resolve_by_type
+_EVENT_CLASSES: dict = {}
+
+
+def _resolve_kept(type_name, default=None):
+    found = _EVENT_CLASSES.get(type_name)
+    if found is None:
+        found = _resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _EVENT_CLASSES[type_name] = found
+    return found
+
+
+Event.resolve_by_type = staticmethod(_resolve_kept)
+
+
 # --- no silent fallback ------------------------------------------------------------------------
 # Rasa wraps every tracker store in FailSafeTrackerStore: when saving fails it logs the database
 # error (with its SQL parameters) and keeps the conversation in memory, in plaintext, unbounded;

@@ -156,3 +156,27 @@ def test_the_launcher_refuses_to_start_without_the_encrypted_store(tmp_path):
     with pytest.raises(RuntimeError, match="refusing to start"):
         launcher._check_tracker_store({**os.environ, "BOT_DATA_DIR": str(tmp_path / "empty"),
                                        "BOT_SECRETS_FILE": str(tmp_path / "missing.json")})
+
+
+def test_what_is_sealed_per_message_grows_with_what_was_said_not_with_its_square(tmp_path, monkeypatch):
+    """The dialogue slot holds the whole conversation state and is set at every turn: kept every
+    time, the sealed tracker (and what goes to the action server) grew with the square of the
+    conversation's length. Only the latest setting of each slot is kept."""
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
+    server_keys.ensure_file(tmp_path / "var" / "secrets.json")
+    store = EncryptedTrackerStore(domain=DOMAIN)
+    events, sizes, answers = [ActionExecuted("action_listen")], {}, {}
+    for turn in range(1, 121):
+        answers[f"q{turn}"] = f"answer number {turn} with a few words in it"
+        events += [UserUttered(f"answer number {turn} with a few words in it"), ActionExecuted("action_turn"),
+                   BotUttered(f"question {turn + 1}?"), SlotSet("dialogue", {"answers": dict(answers)}),
+                   SlotSet("language", "en"), ActionExecuted("action_listen")]
+        if turn in (30, 60, 120):
+            asyncio.run(store.save(_tracker(list(events))))
+            sizes[turn] = len(store.states.get("conv"))
+    again = asyncio.run(store.retrieve("conv"))
+    assert again.get_slot("dialogue") == {"answers": answers}  # the latest state, whole
+    assert sum(1 for e in again.events if isinstance(e, UserUttered)) == 120  # every message kept
+    assert sum(1 for e in again.events if isinstance(e, SlotSet)) == 2  # one per slot
+    # twice the conversation, about twice the state (the square would be four times)
+    assert sizes[60] / sizes[30] < 2.3 and sizes[120] / sizes[60] < 2.3, sizes
