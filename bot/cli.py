@@ -29,6 +29,19 @@ def _passphrase(args, confirm: bool = False) -> str:
     return first
 
 
+def cmd_check(args, settings: Settings) -> None:
+    """The launcher's refusals, for servers started another way (systemd, compose): the encrypted
+    tracker store loads from the endpoints file, a reviewer key may seal, the directory is verified."""
+    from bot import launcher
+
+    try:
+        launcher.check_before_start(dict(os.environ), Path(args.endpoints))
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        sys.exit(1)
+    print("ready to start: encrypted conversation state, reviewer keys and referral directory checked")
+
+
 def cmd_setup(args, settings: Settings) -> None:
     from bot.reports.store import ReportStore
     from bot.state import server_keys
@@ -261,6 +274,13 @@ def cmd_bench(args, settings: Settings) -> None:
         load_bench.run(levels, per_person=args.per_person, wirings=tuple(args.wirings.split(",")),
                        out=Path("var/bench/load.json"),
                        plot=Path(args.plot or "var/bench/load.png") if args.plot != "" else None)
+        return
+    if args.what == "soak":
+        from bot import load_bench
+
+        print(f"Soak: {args.conversations} whole reports through the real servers, memory read as it goes:")
+        load_bench.soak(args.conversations, out=Path("var/bench/soak.json"),
+                        plot=Path(args.plot or "var/bench/soak.png") if args.plot != "" else None)
         return
     if args.what == "nlu":
         from bot import nlu_bench
@@ -527,7 +547,8 @@ def parser() -> argparse.ArgumentParser:
     directory.set_defaults(func=cmd_directory)
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu", "console", "load"])
+    bench.add_argument("what", choices=["directory", "understanding", "languages", "nlu", "console", "load", "soak"])
+    bench.add_argument("--conversations", type=int, default=1000, help="soak: how many whole reports, in a row")
     bench.add_argument("--levels", default="1,10,50", help="load: how many conversations at once, step by step")
     bench.add_argument("--per-person", type=int, default=2, help="load: whole reports each simulated person sends")
     bench.add_argument("--wirings", default="stock,project", help="load: stock Rasa, this project, or both")
@@ -553,6 +574,10 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--bidi", choices=["visual", "logical"], default=None,
                       help="right-to-left text: 'visual' reorders it for a terminal without bidirectional layout")
     chat.set_defaults(func=cmd_chat)
+
+    check = sub.add_parser("check", help="what must hold before a server starts (a service's ExecStartPre)")
+    check.add_argument("--endpoints", default="endpoints.yml", help="the endpoints file the Rasa server will use")
+    check.set_defaults(func=cmd_check)
 
     db = sub.add_parser("db", help="database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade"])

@@ -291,6 +291,69 @@ def run(levels=(1, 10, 50), per_person: int = 2, wirings=("stock", "project"), o
     return keep(results, out, plot, _draw)
 
 
+def soak(conversations: int = 1000, at_once: int = 4, every: int = 50, out: Path | None = None,
+         plot: Path | None = None, progress=print, script: list[str] | None = None) -> dict:
+    """Whole reports one block after another through the project's servers, the servers' memory
+    read after each block: it must level off (at the end within 10 % of what it was after the
+    first 100 conversations), and every conversation must get its one report."""
+    script = script or REPORT
+    results: dict = {"conversations": conversations, "at_once": at_once, "script_messages": len(script), "blocks": []}
+    with tempfile.TemporaryDirectory(prefix="thb-soak-") as folder:
+        data_dir = Path(folder) / "var"
+        settings = _prepare(data_dir)
+        env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE}
+        progress("starting the servers...")
+        with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env) as servers:
+            usage = Usage([p.pid for p in servers.processes])
+            _settle(usage)
+            done = 0
+            while done < conversations:
+                block = min(every, conversations - done)
+                row = asyncio.run(_wave(servers.url, False, min(at_once, block), block, script, usage, None))
+                done += block
+                rss = dict(zip(("actions", "rasa"), (round(v / 2**20, 1) for v in usage.rss().values())))
+                results["blocks"].append({"after": done, "rss_mb": rss, "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"],
+                                          "lost": row["lost"], "unfinished": row["unfinished"],
+                                          "duplicated_references": row["duplicated_references"]})
+                progress(f"  {done}/{conversations}: RSS actions {rss['actions']} MB, Rasa {rss['rasa']} MB, "
+                         f"p95 {row['p95_ms']} ms, lost {row['lost']}")
+            results["stored_reports"] = _stored_reports(settings.database_url)
+    blocks = results["blocks"]
+    first = next((b for b in blocks if b["after"] >= min(100, conversations)), blocks[0])
+    last = blocks[-1]
+    results["rss_growth_after_first_100"] = {k: round(last["rss_mb"][k] / first["rss_mb"][k] - 1, 3) for k in last["rss_mb"]}
+    results["lost"] = sum(b["lost"] for b in blocks)
+    results["unfinished"] = sum(b["unfinished"] for b in blocks)
+    print(f"\n{conversations} conversations, {at_once} at once: stored {results['stored_reports']} reports, "
+          f"lost {results['lost']} messages, unfinished {results['unfinished']}")
+    for name, growth in results["rss_growth_after_first_100"].items():
+        print(f"  {name}: RSS {first['rss_mb'][name]} MB after {first['after']}, {last['rss_mb'][name]} MB at the end "
+              f"({growth:+.1%})")
+    return keep(results, out, plot, _draw_soak)
+
+
+def _draw_soak(results: dict, plot: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4))
+    xs = [b["after"] for b in results["blocks"]]
+    for name, colour in (("rasa", "tab:blue"), ("actions", "tab:orange")):
+        ax.plot(xs, [b["rss_mb"][name] for b in results["blocks"]], "o-", color=colour,
+                label="Rasa server" if name == "rasa" else "action server")
+    ax.set_xlabel("conversations so far")
+    ax.set_ylabel("resident memory (MB)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Soak: {results['conversations']} whole reports, {results['at_once']} at once")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
+    plot.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(plot, dpi=120)
+
+
 def _settle(usage: Usage, quiet_cores: float = 0.05, timeout: float = 120) -> None:
     """Wait until the servers are idle for a second: measured turns are warm turns."""
     deadline = time.monotonic() + timeout
