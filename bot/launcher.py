@@ -138,8 +138,9 @@ def server_env(actions_port: int, extra: dict | None = None) -> dict:
 
 def _check_tracker_store(env: dict, endpoints: Path = Path("endpoints.yml")) -> None:
     """Refuse to start when the encrypted tracker store cannot load (Rasa would use memory)."""
-    code = f"from bot.state import tracker_store; print(tracker_store.check({str(endpoints)!r}))"
-    result = subprocess.run([sys.executable, "-c", code],
+    # The path goes as an argument, never into the code run.
+    code = "import sys; from bot.state import tracker_store; print(tracker_store.check(sys.argv[1]))"
+    result = subprocess.run([sys.executable, "-c", code, str(endpoints)],
                             cwd=ROOT, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         reason = (result.stderr.strip().splitlines() or ["unknown error"])[-1]
