@@ -138,3 +138,36 @@ def test_a_full_disk_is_a_failed_message_and_nothing_is_lost(tmp_path):
             assert "CANARYfaults" not in log and "InMemoryTrackerStore" not in log
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_reports_unwritable_at_submit_wait_sealed_in_the_outbox_and_are_stored_once(tmp_path):
+    """The report tables cannot be written when the person confirms (the conversation state still
+    can): the person gets the reference at once, the sealed report waits in the action server's
+    encrypted outbox, and once the tables are back it is stored, exactly once, under that reference."""
+    import sqlite3
+
+    with assistant(tmp_path / "var") as (servers, settings):
+        chat = rest_chat.Chat(servers.url)
+        start_report(chat)
+        for text in ANSWERS:
+            chat.say(text)
+        database = settings.database_url[len("sqlite:///"):]
+        with sqlite3.connect(database) as connection:
+            connection.execute("ALTER TABLE sealed_reports RENAME TO sealed_reports_away")
+        try:
+            reference = finish_report(chat)  # told at once, though the store is away
+            outbox = settings.data_dir / "outbox"
+            held = list(outbox.glob("*.held"))
+            assert len(held) == 1 and b"CANARYfaults" not in held[0].read_bytes()
+            assert reference.encode() not in held[0].read_bytes()
+            again = rest_chat.Chat.text(chat.say("yes"))  # a second confirmation: the same report
+            assert reference in again or "Your reference code is" not in again
+        finally:
+            with sqlite3.connect(database) as connection:
+                connection.execute("ALTER TABLE sealed_reports_away RENAME TO sealed_reports")
+        for _ in range(60):  # the action server tries the outbox every 5 seconds
+            if not list(outbox.glob("*.held")):
+                break
+            time.sleep(0.5)
+        assert not list(outbox.glob("*.held"))
+        the_one_report(settings, reference)
