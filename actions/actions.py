@@ -40,14 +40,29 @@ ALERTS.start()
 
 # Reports confirmed while the database is down are sealed and held here, encrypted again under the
 # server's state key, and stored once the database is back (bot/reports/report_outbox.py).
-OUTBOX = ReportOutbox(SETTINGS.data_dir / "outbox", server_keys.load().active_state_key[1])
 OUTBOX_EVERY = 5.0  # seconds between tries while reports are held
+_outbox: list[ReportOutbox] = []
+
+
+def outbox() -> ReportOutbox | None:
+    """Made at first use: the server's secrets are read when a report is confirmed, not at import.
+    Without them (the Rasa server cannot run then either) a submission works as before the
+    outbox: a database that is down is a failed submission, every answer kept."""
+    if not _outbox:
+        try:
+            _outbox.append(ReportOutbox(SETTINGS.data_dir / "outbox", server_keys.load().active_state_key[1]))
+        except server_keys.SecretsError:
+            logger.error("no server secrets: reports cannot be held while the database is down")
+            return None
+    return _outbox[0]
 
 
 def _flush_outbox() -> None:
     while True:
         try:
-            OUTBOX.flush(store_for(SETTINGS))
+            held = outbox() if (SETTINGS.data_dir / "outbox").is_dir() else None
+            if held:
+                held.flush(store_for(SETTINGS))
         except Exception as exc:  # still down: try again later
             logger.warning("held reports could not be stored yet (%s)", type(exc).__name__)
         time.sleep(OUTBOX_EVERY)
@@ -97,7 +112,7 @@ class ActionTurn(Action):
             try:
                 receipt = submit_report(SETTINGS, decide.report_slots(turn.state), turn.state.lang,
                                         tracker.events, decide.referrals, alert_channels=ALERTS.channel_names,
-                                        outbox=OUTBOX)
+                                        outbox=outbox())
             except Exception:  # the store or the keys are unavailable: keep every answer, say so
                 logger.error("report submission failed", exc_info=True)  # carries no report content
                 turn = decide.submit_failed(turn.state)
