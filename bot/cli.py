@@ -270,7 +270,7 @@ def cmd_bench(args, settings: Settings) -> None:
         from bot import load_bench
 
         levels = tuple(int(s) for s in args.levels.split(",") if s.strip())
-        print(f"Whole reports over REST, {', '.join(map(str, levels))} people at once, stock Rasa then this project:")
+        print(f"Whole reports over REST, {', '.join(map(str, levels))} people at once, wirings {args.wirings}:")
         load_bench.run(levels, per_person=args.per_person, wirings=tuple(args.wirings.split(",")),
                        out=Path("var/bench/load.json"),
                        plot=Path(args.plot or "var/bench/load.png") if args.plot != "" else None)
@@ -551,7 +551,8 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--conversations", type=int, default=1000, help="soak: how many whole reports, in a row")
     bench.add_argument("--levels", default="1,10,50", help="load: how many conversations at once, step by step")
     bench.add_argument("--per-person", type=int, default=2, help="load: whole reports each simulated person sends")
-    bench.add_argument("--wirings", default="stock,project", help="load: stock Rasa, this project, or both")
+    bench.add_argument("--wirings", default="stock,project,two-rasa",
+                       help="load: stock Rasa, this project, this project with two Rasa servers and Redis")
     bench.add_argument("--sizes", default="100,500,2000", help="console: how many reports, step by step")
     bench.add_argument("--queries", type=int, default=300, help="directory: queries per directory size")
     bench.add_argument("--langs", default="en,fr,uk,ru,ar,pl,ro,es", help="understanding: the held-out sets to walk")

@@ -13,6 +13,7 @@ two never share the cores.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -72,14 +73,17 @@ async def _post(session, url: str, body: dict) -> tuple[int, object]:
         return r.status, await r.json(content_type=None)
 
 
-async def _person(session, url: str, stock: bool, script: list[str], tally: Tally) -> None:
+async def _person(session, urls: list[str], stock: bool, script: list[str], tally: Tally) -> None:
+    """One whole report; with several Rasa servers, its messages go to each in turn (as a
+    round-robin balancer would send them)."""
     if stock:
         sender = uuid.uuid4().hex
     else:
-        _, issued = await _post(session, f"{url}/webhooks/rest/conversation", {})
+        _, issued = await _post(session, f"{urls[0]}/webhooks/rest/conversation", {})
         sender = issued["sender"]
     got_reference = None
     for i, text in enumerate(script):
+        url = urls[i % len(urls)]
         start = time.perf_counter()
         try:
             status, replies = await _post(session, f"{url}/webhooks/rest/webhook", {"sender": sender, "message": text})
@@ -112,8 +116,8 @@ def _pct(values: list[float], q: float) -> float:
 class Usage:
     """CPU seconds and resident memory of the servers' process groups, read from /proc."""
 
-    def __init__(self, pids: list[int]):
-        self.pids = pids
+    def __init__(self, pids: list[int], names: tuple[str, ...] = ("actions", "rasa")):
+        self.pids, self.names = pids, names
         self.peak_rss: dict[int, int] = {}
 
     def _group(self, leader: int) -> list[int]:
@@ -163,7 +167,7 @@ class Usage:
         return now
 
 
-async def _wave(url: str, stock: bool, people: int, conversations: int, script: list[str], usage: Usage,
+async def _wave(urls: list[str], stock: bool, people: int, conversations: int, script: list[str], usage: Usage,
                 progress) -> dict:
     import aiohttp
 
@@ -179,7 +183,7 @@ async def _wave(url: str, stock: bool, people: int, conversations: int, script: 
         nonlocal done
         while not queue.empty():
             queue.get_nowait()
-            await _person(session, url, stock, script, tally)
+            await _person(session, urls, stock, script, tally)
             done += 1
             if progress and done % max(1, conversations // 5) == 0:
                 progress(f"    {done}/{conversations} conversations")
@@ -210,8 +214,8 @@ async def _wave(url: str, stock: bool, people: int, conversations: int, script: 
         "cpu_ms_per_message": round(cpu / max(1, answered) * 1000, 1),
         "cpu_cores_busy": round(cpu / wall, 2),
         # per server, in the order the launcher started them: the action server, then Rasa
-        "cpu_ms_per_message_by_server": dict(zip(("actions", "rasa"), (round(v / max(1, answered) * 1000, 1)
-                                                                        for v in cpu_each.values()))),
+        "cpu_ms_per_message_by_server": dict(zip(usage.names, (round(v / max(1, answered) * 1000, 1)
+                                                                for v in cpu_each.values()))),
         # the cost of a message by its place in the conversation: must not grow with length
         "median_ms_by_position": [round(statistics.median(tally.by_position.get(i, [float("nan")])) * 1000, 1)
                                   for i in range(len(script))],
@@ -251,7 +255,71 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def run(levels=(1, 10, 50), per_person: int = 2, wirings=("stock", "project"), out: Path | None = None,
+WIRINGS = ("stock", "project", "two-rasa")
+SCALE_OUT_ENDPOINTS = launcher.ROOT / "deploy" / "scale-out" / "endpoints.yml"
+
+
+class RedisServer:
+    """Debian's redis-server on a loopback port, saving nothing: Rasa's lock store."""
+
+    def __init__(self, directory: Path):
+        self.port, self.directory, self.process = _free_port(), directory, None
+
+    def start(self) -> None:
+        import redis
+        import subprocess
+
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", launcher.LOOPBACK,
+                                         "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                if redis.Redis(host=launcher.LOOPBACK, port=self.port, socket_timeout=1).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.1)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    @property
+    def env(self) -> dict:
+        return {"BOT_REDIS_HOST": launcher.LOOPBACK, "BOT_REDIS_PORT": str(self.port), "BOT_REDIS_PASSWORD": ""}
+
+
+@contextlib.contextmanager
+def _servers(wiring: str, base: Path, env: dict):
+    """The servers of one wiring, running: (the Rasa servers' URLs, their CPU and memory)."""
+    if wiring == "two-rasa":
+        # Scale-out on this one machine: two Rasa servers (Rasa answers on one core each) sharing
+        # one action server, the conversation state and Redis as the lock store.
+        redis = RedisServer(base)
+        redis.start()
+        files = (launcher.ROOT / "credentials.yml", SCALE_OUT_ENDPOINTS)
+        try:
+            with launcher.running(_free_port(), _free_port(), log_dir=base / "log", extra_env={**env, **redis.env},
+                                  rasa_files=files) as first:
+                second = launcher.Servers(_free_port(), first.actions_port, base / "log2", first.env, first.model, files)
+                second.start_rasa()
+                try:
+                    second.wait()
+                    yield ([first.url, second.url],
+                           Usage([p.pid for p in first.processes + second.processes], ("actions", "rasa", "rasa-2")))
+                finally:
+                    second.stop()
+        finally:
+            redis.stop()
+        return
+    files = _stock_files(base) if wiring == "stock" else None
+    with launcher.running(_free_port(), _free_port(), log_dir=base / "var" / "log", extra_env=env,
+                          rasa_files=files, stock_baseline=wiring == "stock") as servers:
+        yield [servers.url], Usage([p.pid for p in servers.processes])
+
+
+def run(levels=(1, 10, 50), per_person: int = 2, wirings=WIRINGS, out: Path | None = None,
         plot: Path | None = None, progress=print, script: list[str] | None = None) -> dict:
     """For each wiring, start its servers, replay ``per_person`` whole reports per simulated
     person at every level of concurrency, then stop them: the two wirings never run at once."""
@@ -264,28 +332,29 @@ def run(levels=(1, 10, 50), per_person: int = 2, wirings=("stock", "project"), o
             data_dir = base / "var"
             settings = _prepare(data_dir)
             env = {"BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", **ONE_CLIENT_MANY_PEOPLE}
-            files = _stock_files(base) if wiring == "stock" else None
             progress(f"{wiring}: starting the servers...")
             started = time.perf_counter()
-            with launcher.running(_free_port(), _free_port(), log_dir=data_dir / "log", extra_env=env,
-                                  rasa_files=files, stock_baseline=wiring == "stock") as servers:
+            with _servers(wiring, base, env) as (urls, usage):
                 ready = time.perf_counter() - started
-                usage = Usage([p.pid for p in servers.processes])
                 _settle(usage)  # the action server learns its answer readers in the background
                 settled = time.perf_counter() - started
+                # One conversation first, not counted: what is left of first use (a model's first
+                # prediction, connections) is reported here, apart from the figures under load.
+                first = asyncio.run(_wave(urls, wiring == "stock", 1, 1, script, usage, None))
                 rows = []
                 for people in levels:
                     progress(f"{wiring}: {people} at once, {people * per_person} conversations")
                     before = _stored_reports(settings.database_url)
-                    row = asyncio.run(_wave(servers.url, wiring == "stock", people, people * per_person, script,
+                    row = asyncio.run(_wave(urls, wiring == "stock", people, people * per_person, script,
                                             usage, progress))
                     # each conversation that got a reference stored exactly one report
                     row["stored_reports"] = _stored_reports(settings.database_url) - before
                     rows.append(row)
                     progress(f"    p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, {row['messages_per_s']} msg/s, "
                              f"lost {row['lost']}, unfinished {row['unfinished']}")
-                rss = dict(zip(("actions", "rasa"), (usage.peak_rss.get(p.pid, 0) for p in servers.processes)))
+                rss = dict(zip(usage.names, (usage.peak_rss.get(pid, 0) for pid in usage.pids)))
             results["runs"][wiring] = {"cold_start_s": round(ready, 1), "settled_s": round(settled, 1), "rows": rows,
+                                       "first_conversation": {k: first[k] for k in ("p50_ms", "p95_ms", "p99_ms", "lost")},
                                        "peak_rss_mb": {k: round(v / 2**20) for k, v in rss.items()}}
     _print(results)
     return keep(results, out, plot, _draw)
@@ -309,9 +378,9 @@ def soak(conversations: int = 1000, at_once: int = 4, every: int = 50, out: Path
             done = 0
             while done < conversations:
                 block = min(every, conversations - done)
-                row = asyncio.run(_wave(servers.url, False, min(at_once, block), block, script, usage, None))
+                row = asyncio.run(_wave([servers.url], False, min(at_once, block), block, script, usage, None))
                 done += block
-                rss = dict(zip(("actions", "rasa"), (round(v / 2**20, 1) for v in usage.rss().values())))
+                rss = dict(zip(usage.names, (round(v / 2**20, 1) for v in usage.rss().values())))
                 results["blocks"].append({"after": done, "rss_mb": rss, "p50_ms": row["p50_ms"], "p95_ms": row["p95_ms"],
                                           "lost": row["lost"], "unfinished": row["unfinished"],
                                           "duplicated_references": row["duplicated_references"]})
@@ -348,7 +417,7 @@ def _draw_soak(results: dict, plot: Path) -> None:
     ax.set_ylim(bottom=0)
     ax.set_title(f"Soak: {results['conversations']} whole reports, {results['at_once']} at once")
     ax.grid(True, alpha=0.3)
-    ax.legend()
+    ax.legend(loc="lower right")
     plot.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
     fig.savefig(plot, dpi=120)
@@ -376,9 +445,9 @@ def _print(results: dict) -> None:
                   f"{r['messages_per_s']:>6} {r['cpu_ms_per_message']:>10} {r['lost']:>4} "
                   f"{r['duplicated_references']:>3} {r['unfinished']:>10}")
         print(f"{wiring:>8} cold start {run_['cold_start_s']} s (answering), {run_['settled_s']} s (warm), peak RSS {run_['peak_rss_mb']} MB")
-    if "stock" in runs and "project" in runs:
-        for s, p in zip(runs["stock"]["rows"], runs["project"]["rows"]):
-            print(f"at {p['people_at_once']} at once: project/stock p95 {p['p95_ms'] / s['p95_ms']:.2f}x, "
+    for wiring in [w for w in runs if w != "stock" and "stock" in runs]:
+        for s, p in zip(runs["stock"]["rows"], runs[wiring]["rows"]):
+            print(f"at {p['people_at_once']} at once: {wiring}/stock p95 {p['p95_ms'] / s['p95_ms']:.2f}x, "
                   f"throughput {p['messages_per_s'] / s['messages_per_s']:.2f}x")
 
 
@@ -390,7 +459,8 @@ def _draw(results: dict, plot: Path) -> None:
 
     fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
     styles = {"stock": ("tab:gray", "stock Rasa (REST, SQLTrackerStore)"),
-              "project": ("tab:blue", "this project (sealed state, safe channel)")}
+              "project": ("tab:blue", "this project (sealed state, safe channel)"),
+              "two-rasa": ("tab:purple", "this project, two Rasa servers + Redis locks")}
     for wiring, run_ in results["runs"].items():
         colour, label = styles.get(wiring, ("tab:red", wiring))
         xs = [r["people_at_once"] for r in run_["rows"]]

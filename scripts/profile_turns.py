@@ -61,7 +61,7 @@ def main(people: int = 10, seconds: int = 25) -> None:
                                                        "-f", "raw", "-o", str(out / f"profile-{name}.txt"), "--nonblocking"],
                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
             time.sleep(1)
-            row = asyncio.run(load_bench._wave(s.url, False, people, people * 3, load_bench.REPORT, usage, None))
+            row = asyncio.run(load_bench._wave([s.url], False, people, people * 3, load_bench.REPORT, usage, None))
             for _, spy_process in spies:
                 spy_process.wait()
     print(f"{people} at once: p50 {row['p50_ms']} ms, p95 {row['p95_ms']} ms, {row['messages_per_s']} msg/s, "

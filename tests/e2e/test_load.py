@@ -14,12 +14,14 @@ pytestmark = pytest.mark.e2e
 
 def test_load_bench_short_run_loses_nothing_in_either_wiring(tmp_path):
     results = load_bench.run(levels=(4,), per_person=2, out=tmp_path / "load.json", plot=tmp_path / "load.png")
-    for wiring in ("stock", "project"):
+    for wiring in ("stock", "project", "two-rasa"):
         [row] = results["runs"][wiring]["rows"]
         assert row["messages_answered"] == row["messages_sent"] == 8 * len(load_bench.REPORT), (wiring, row)
         assert row["lost"] == row["unfinished"] == row["duplicated_references"] == 0, (wiring, row)
         assert row["stored_reports"] == 8, (wiring, row)  # each conversation's report, once
         assert row["p50_ms"] > 0 and row["cpu_ms_per_message"] > 0
+    # with two Rasa servers, both answered (their CPU counted apart)
+    assert all(v > 0 for v in results["runs"]["two-rasa"]["rows"][0]["cpu_ms_per_message_by_server"].values())
     assert json.loads((tmp_path / "load.json").read_text())["runs"]["project"]["rows"]
     assert (tmp_path / "load.png").stat().st_size > 10_000
 

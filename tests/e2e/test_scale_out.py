@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from bot import launcher
+from bot.load_bench import RedisServer
 from bot.config import ROOT
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
@@ -69,31 +70,6 @@ http {{
 """
 
 
-class Redis:
-    def __init__(self, directory: Path):
-        self.port, self.directory = free_port(), directory
-        self.process = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.directory)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(100):
-            try:
-                import redis
-
-                if redis.Redis(port=self.port, socket_timeout=1).ping():
-                    return
-            except Exception:
-                time.sleep(0.1)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     root = tmp_path_factory.mktemp("scale")
@@ -101,7 +77,7 @@ def cluster(tmp_path_factory):
     prepared(data_dir)
     with postgres.cluster() as pg:
         ReportStore(pg.url)  # migrate once, before the instances start (`bot setup` in a deployment)
-        redis = Redis(root)
+        redis = RedisServer(root)
         redis.start()
         rasa_ports, action_ports = [free_port(), free_port()], [free_port(), free_port()]
         actions_balancer, public = free_port(), free_port()
@@ -113,7 +89,7 @@ def cluster(tmp_path_factory):
         assert checked.returncode == 0, checked.stderr
         env = launcher.server_env(actions_balancer, {
             "BOT_DATA_DIR": str(data_dir), "BOT_TRIAL_MODE": "1", "BOT_DATABASE_URL": pg.url, **ONE_CLIENT_MANY_PEOPLE,
-            "BOT_REDIS_HOST": "127.0.0.1", "BOT_REDIS_PORT": str(redis.port), "BOT_REDIS_PASSWORD": ""})
+            **redis.env})
         launcher.check_before_start(env, ENDPOINTS)
         model = launcher.latest_model()
         instances = [launcher.Servers(r, a, root / f"log{i}", env, model, rasa_files=(ROOT / "credentials.yml", ENDPOINTS))
