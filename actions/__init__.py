@@ -86,6 +86,11 @@ def _warm() -> None:
             counts.understand("3", lang)
             dates.understand("yesterday", lang)
         people.citizenship_and_languages("Ukrainian")
+        from bot.dialogue import cues, messages
+
+        for lang in language.SUPPORTED:
+            messages.catalogue(lang)
+        cues.language_request("can we speak French", language.DEFAULT)
     except Exception as exc:  # learnt again at first use; never stops the server
         _logger.warning("warming the answer reader failed (%s)", type(exc).__name__)
 

@@ -9,10 +9,10 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.dialogue import language
 from bot.vocabulary import lexicon
+from bot.vocabulary import yaml_files
 
 LOCALES = Path(__file__).with_name("locales")
 
@@ -20,8 +20,7 @@ LOCALES = Path(__file__).with_name("locales")
 @functools.lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, Any]:
     path = LOCALES / f"{lang}.yml"
-    with path.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
+    return yaml_files.read(path)
 
 
 def _lookup(lang: str, section: str, key: str) -> Any:

@@ -8,10 +8,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
-
 from bot.dialogue import language, messages
 from bot.referrals.matching import Referrals
+from bot.vocabulary import yaml_files
 
 MESSAGES = Path(__file__).with_name("other_languages.yml")
 # Helplines named in the answer: a few, so that the message stays short on a phone.
@@ -20,8 +19,7 @@ MAX_HOTLINES = 2
 
 @functools.lru_cache(maxsize=1)
 def _catalogue() -> dict[str, dict[str, str]]:
-    with MESSAGES.open(encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+    return yaml_files.read(MESSAGES) or {}
 
 
 LANGUAGES = tuple(_catalogue())

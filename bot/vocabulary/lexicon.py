@@ -13,9 +13,9 @@ import functools
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.vocabulary.text import fold
+from bot.vocabulary import yaml_files
 
 LEXICON = Path(__file__).with_name("lexicon")
 
@@ -25,8 +25,7 @@ def _load(lang: str) -> dict[str, Any]:
     path = LEXICON / f"{lang}.yml"
     if not path.is_file():
         return {}
-    with path.open(encoding="utf-8") as f:
-        return yaml.safe_load(f) or {}
+    return yaml_files.read(path) or {}
 
 
 def languages() -> list[str]:

@@ -19,9 +19,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from bot.vocabulary.text import fold
+from bot.vocabulary import yaml_files
 
 EXAMPLES = Path(__file__).with_name("examples")
 # The questions a model is learnt for; "roles" reads the people in control (per_RoleInProcess).
@@ -34,8 +34,7 @@ def _examples(lang: str) -> dict[str, list[dict[str, Any]]]:
     path = EXAMPLES / f"{lang}.yml"
     if not path.is_file():
         return {}
-    with path.open(encoding="utf-8") as f:
-        return (yaml.safe_load(f) or {}).get("examples") or {}
+    return (yaml_files.read(path) or {}).get("examples") or {}
 
 
 class _Model:
