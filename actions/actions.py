@@ -30,8 +30,14 @@ logger = logging.getLogger(__name__)
 SETTINGS = Settings.from_env()
 
 # The gazetteer takes about two seconds to read: read now, in the background, rather than at the
-# first person's answer to "where?".
-threading.Thread(target=gazetteer.load, name="gazetteer", daemon=True).start()
+# first person's answer to "where?" (the thread starts below, once directory() is defined).
+def _read_ahead() -> None:
+    gazetteer.load()
+    try:
+        directory()  # the referral directory too (kept once read), not at the first "where?"
+    except Exception as exc:  # read at first use instead
+        logger.warning("reading the referral directory ahead failed (%s)", type(exc).__name__)
+
 
 # Urgent reports are announced to the reviewers on duty (reference and "urgent" only); alerts a
 # restart interrupted are delivered now.
@@ -80,6 +86,9 @@ def directory() -> referrals.Referrals:
 
 def engine() -> Engine:
     return Engine(directory(), SETTINGS)
+
+
+threading.Thread(target=_read_ahead, name="gazetteer", daemon=True).start()
 
 
 def message_of(tracker: Tracker) -> Message:
