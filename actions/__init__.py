@@ -86,6 +86,7 @@ def _warm() -> None:
             counts.understand("3", lang)
             dates.understand("yesterday", lang)
         people.citizenship_and_languages("Ukrainian")
+        people.roles_in("a driver and the boss", language.DEFAULT)
         from bot.dialogue import cues, messages
 
         for lang in language.SUPPORTED:
