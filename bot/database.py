@@ -40,11 +40,6 @@ def engine(url: str) -> Engine:
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
-            # Write-ahead log: the Rasa server's and the action server's threads read while one
-            # writes, and a commit is one write to the log instead of a journal dance (under load
-            # the rollback journal made SQLite most of a message's cost). Every row it holds is
-            # sealed, as in the database itself.
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
     return eng

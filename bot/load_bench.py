@@ -267,9 +267,11 @@ class RedisServer:
 
     def start(self) -> None:
         import redis
+        import shutil
         import subprocess
 
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", launcher.LOOPBACK,
+        server = shutil.which("redis-server") or "/usr/bin/redis-server"  # Debian's package
+        self.process = subprocess.Popen([server, "--port", str(self.port), "--bind", launcher.LOOPBACK,
                                          "--save", "", "--appendonly", "no", "--dir", str(self.directory)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):

@@ -16,15 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, Integer, String, Text, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from bot import database
 from bot.database import Base
 
 GENESIS = "0" * 64
@@ -72,9 +74,11 @@ class AuditTrail:
         if event not in EVENTS:
             raise ValueError(f"unknown audit event {event!r}")
         text = _detail(detail)
-        for _ in range(20):
+        for attempt in range(20):
             try:
-                with Session(self.engine) as session, session.begin():
+                # One writer of this process at a time (on SQLite, two threads that both read the
+                # head and then write make one of them fail with "database is locked").
+                with database.writing(str(self.engine.url)), Session(self.engine) as session, session.begin():
                     head = session.execute(select(AuditEntry.seq, AuditEntry.hash)
                                            .order_by(AuditEntry.seq.desc()).limit(1)).first()
                     seq, prev = (head.seq + 1, head.hash) if head else (1, GENESIS)
@@ -84,6 +88,9 @@ class AuditTrail:
                                            detail=text, prev_hash=prev, hash=digest))
             except IntegrityError:
                 continue  # another writer took this number: read the new head and try again
+            except OperationalError:
+                time.sleep(0.01 * (attempt + 1))  # another process holds SQLite's lock: wait, then again
+                continue
             self._keep_anchor(seq, digest)
             return seq
         raise RuntimeError("the audit trail could not be appended to")
