@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import json
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from bot import launcher
 from bot.bench_files import keep
+from bot.reports.store import REFERENCE_IN_TEXT
 
 # One report, as a person types it: free text where people type, buttons where they press them.
 REPORT = [
@@ -51,7 +51,7 @@ REPORT = [
     "call me on +380 44 123 4567",
     "yes",
 ]
-REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
+REFERENCE = REFERENCE_IN_TEXT
 # The stock REST channel has no safe-channel rate limits; the project's are raised for one
 # client that plays many people (they are tested with their own settings).
 ONE_CLIENT_MANY_PEOPLE = {"BOT_RATE_PER_CONVERSATION": "100000/100000", "BOT_RATE_PER_ADDRESS": "100000/100000",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,10 @@ class ReportKey(Base):
     key_id = Column(String(16), primary_key=True)
     suite = Column(String(32), nullable=False)
     wrapped_key = Column(LargeBinary, nullable=False)
+
+
+# A reference as it appears in a message: not the tail of a follow-up code's group ("K7QR-2XPD-…").
+REFERENCE_IN_TEXT = re.compile(r"(?<![0-9A-Z-])R-[0-9A-Z]{4}-[0-9A-Z]{4}(?![0-9A-Z-])")
 
 
 def new_reference() -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import threading
 import time
 
@@ -16,6 +15,7 @@ from bot import launcher
 from bot.dialogue import language, messages
 from bot.reports import htcds, review, reviewer_keys
 from bot.reports.store import ReportStore
+from bot.reports.store import REFERENCE_IN_TEXT
 from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
 from tests.e2e.rest_chat import Chat, choice
 
@@ -188,7 +188,7 @@ def test_a_greeting_at_the_send_step_never_deletes_the_draft(assistant, greeting
     kept = chat.say(greeting)
     assert "not sent yet" in Chat.text(kept) or "pas encore envoyé" in Chat.text(kept)
     sent = chat.say("/affirm")
-    assert re.search(r"R-\w{4}-\w{4}", Chat.text(sent))
+    assert REFERENCE_IN_TEXT.search(Chat.text(sent))
     assert any(marker in json.dumps(r.report) for r in opened_reports(settings))
 
 

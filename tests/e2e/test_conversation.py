@@ -13,7 +13,7 @@ import pytest
 
 from bot import launcher
 from bot.reports import review, reviewer_keys
-from bot.reports.store import ReportStore
+from bot.reports.store import REFERENCE_IN_TEXT, ReportStore
 from tests.e2e import rest_chat
 from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
 from tests.e2e.rest_chat import choice
@@ -197,7 +197,7 @@ def test_a_double_clicked_confirmation_stores_one_report(assistant):
     [t.join() for t in threads]
     assert all(status == 200 for status, _ in results)
     assert sum(canary in json.dumps(r.report) for r in open_reports(settings)) == 1
-    references = {ref for _, replies in results for ref in __import__("re").findall(r"R-\w{4}-\w{4}", Chat.text(replies))}
+    references = {ref for _, replies in results for ref in REFERENCE_IN_TEXT.findall(Chat.text(replies))}
     assert len(references) == 1  # every answer names the same, single report
 
 
@@ -596,7 +596,7 @@ def test_coming_back_over_rest_reads_the_reviewers_reply_with_the_right_code_onl
     full_report(chat, "en", canary)
     sent = chat.text(chat.say("yes"))
     SUBMITTED.append(canary)
-    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", sent).group(0)
+    reference = REFERENCE_IN_TEXT.search(sent).group(0)
     code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", sent).group(0)
     key = reviewer_keys.read_private(settings.trial_key_dir / "trial-reviewer.key.json", reviewer_keys.TRIAL_PASSPHRASE)
     caseload = Caseload.for_settings(settings)

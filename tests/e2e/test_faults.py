@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import signal
 import subprocess
 import time
@@ -15,13 +14,14 @@ import time
 import pytest
 
 from bot import launcher
+from bot.reports.store import REFERENCE_IN_TEXT
 from tests.e2e import rest_chat
 from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
 from tests.e2e.rest_chat import choice
 from tests.e2e.test_conversation import open_reports
 
 pytestmark = pytest.mark.e2e
-REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
+REFERENCE = REFERENCE_IN_TEXT
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from bot.load_bench import RedisServer
 from bot.config import ROOT
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
+from bot.reports.store import REFERENCE_IN_TEXT
 from tests import postgres
 from tests.e2e import rest_chat
 from tests.e2e.conftest import ONE_CLIENT_MANY_PEOPLE, free_port, prepared
@@ -33,7 +33,7 @@ pytestmark = pytest.mark.e2e
 NGINX = "/usr/sbin/nginx"
 BALANCER = ROOT / "deploy" / "scale-out" / "balancer.conf"
 ENDPOINTS = ROOT / "deploy" / "scale-out" / "endpoints.yml"
-REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
+REFERENCE = REFERENCE_IN_TEXT
 
 
 def render_balancer(rasa_ports, action_ports, actions_balancer: int, public: int, directory: Path) -> str:

@@ -12,6 +12,7 @@ import pytest
 from bot import launcher
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
+from bot.reports.store import REFERENCE_IN_TEXT
 from tests.e2e.conftest import free_port, prepared
 from tests.telegram_standin import StandIn, callback_update, message_update
 
@@ -259,7 +260,7 @@ def test_coming_back_by_reference_and_code_adds_information_and_a_wrong_code_lea
     hook = Hook(servers, standin)
     hook.report_up_to_summary("a van with six women at the border post, the driver took their phones")
     done = text(hook.press("/affirm"))
-    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", done).group(0)
+    reference = REFERENCE_IN_TEXT.search(done).group(0)
     code = re.search(r"[0-9A-Z]{4}(?:-[0-9A-Z]{4}){4}", done).group(0)
     canary = f"FUCANARY{secrets.token_hex(4)}"
 
