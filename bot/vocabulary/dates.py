@@ -129,9 +129,20 @@ def numbers(text: str, lang: str) -> list[tuple[int, int, float]]:
             if e.get("dim") == "number" and isinstance(e.get("value", {}).get("value"), (int, float))]
 
 
+# "Not right now", "не зараз", "pas maintenant": the person declines to say, in every language.
+# Duckling reads the "now" in them as today, which put today's date on reports whose person had
+# said nothing of when (found talking to it in Ukrainian, issue 16).
+_NOT_NOW = re.compile(r"(?<!\w)(?:not (?:right |just )?now|not at the moment|не (?:зараз|тепер|сеичас|сейчас|теперь)|"
+                      r"pas (?:maintenant|tout de suite|pour l'instant|pour le moment|la)|nie (?:teraz|w tej chwili)|"
+                      r"ahora no|no (?:ahora|por ahora)|nu (?:chiar )?acum[a]?|ليس الان|مش (?:هلق|هلا|هلأ|الحين|دلوقتي)|"
+                      r"مو (?:هسه|هسا|الحين))(?!\w)")
+
+
 def understand(text: str | None, lang: str, now: datetime | None = None) -> When | None:
     """When the event happened, or None when the words do not say (the words are kept anyway)."""
     if not text or not text.strip():
+        return None
+    if _NOT_NOW.search(fold(text)):
         return None
     now = now or datetime.now(timezone.utc)
     said = " ".join(text.split())[:MAX_DATE_CHARS].translate(DIGITS)

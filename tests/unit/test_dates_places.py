@@ -1,4 +1,5 @@
 from datetime import date
+import pytest
 
 from bot.config import Settings
 from bot.referrals import matching as referrals
@@ -73,3 +74,13 @@ def test_numeric_dates_as_ukrainian_russian_polish_and_romanian_write_them():
     assert dates.understand("15.01.2025 ввечері", "uk", now).date == "2025-01-15"
     assert dates.understand("вчора о 21:30", "uk", now).time == "21:30"  # a clock stays a clock
     assert dates.understand("12/03", "fr", now).date == "2026-03-12"
+
+
+@pytest.mark.parametrize("text,lang", [("not right now", "en"), ("не зараз", "uk"), ("не сейчас", "ru"),
+                                       ("pas maintenant", "fr"), ("nie teraz", "pl"), ("ahora no", "es"),
+                                       ("nu acum", "ro"), ("ليس الآن", "ar")])
+def test_not_now_declines_and_is_not_today(text, lang):
+    """Found talking to it in Ukrainian: "не зараз" (not now) at "When did it happen?" put today's
+    date on the report. Declining names no date; "right now" still does."""
+    assert dates.understand(text, lang) is None
+    assert dates.understand("right now", "en") is not None and dates.understand("зараз", "uk") is not None
