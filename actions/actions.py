@@ -24,6 +24,7 @@ from bot.reports import follow_up
 from bot.reports.report_outbox import ReportOutbox
 from bot.reports.submission import store_for, submit_report
 from bot.state import server_keys
+from bot.state.conversation_state import ConversationStates, whole_conversation
 from bot.vocabulary import gazetteer
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,18 @@ STATE_SLOT = "dialogue"
 CLOSED_SLOT = "conversation_closed"  # the tracker store forgets every event before it
 
 
+_states: dict[str, ConversationStates] = {}
+
+
+def conversation_events(tracker: Tracker) -> list:
+    """The whole conversation, for the transcript: the Rasa server sends only this turn's events
+    (bot/channels/action_calls.py), so the rest is read from the sealed conversation state."""
+    url = SETTINGS.database_url
+    if url not in _states:
+        _states[url] = ConversationStates(url, server_keys.load(), SETTINGS.pause_hours)
+    return whole_conversation(_states[url], tracker.sender_id, tracker.events)
+
+
 def directory() -> referrals.Referrals:
     return referrals.current(SETTINGS.database_url, SETTINGS.referrals_dir, include_examples=SETTINGS.trial_mode)
 
@@ -120,7 +133,7 @@ class ActionTurn(Action):
         if turn.effect == SUBMIT:
             try:
                 receipt = submit_report(SETTINGS, decide.report_slots(turn.state), turn.state.lang,
-                                        tracker.events, decide.referrals, alert_channels=ALERTS.channel_names,
+                                        conversation_events(tracker), decide.referrals, alert_channels=ALERTS.channel_names,
                                         outbox=outbox())
             except Exception:  # the store or the keys are unavailable: keep every answer, say so
                 logger.error("report submission failed", exc_info=True)  # carries no report content

@@ -7,6 +7,7 @@ every one opens, so keys rotate without losing live conversations.
 """
 from __future__ import annotations
 
+import json
 import os
 import time
 from datetime import datetime, timedelta
@@ -107,3 +108,21 @@ class ConversationStates:
                 self.put(key, plaintext, updated_at=last_active)  # re-sealing does not extend its life
                 count += 1
         return count
+
+
+def latest_session(stored: bytes | None) -> list[dict]:
+    """The events of a stored conversation (Rasa's dialogue as JSON) from its latest session on."""
+    if stored is None:
+        return []
+    events = [e for e in json.loads(stored).get("events") or [] if isinstance(e, dict)]
+    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
+    return events[starts[-1]:] if starts else events
+
+
+def whole_conversation(states: ConversationStates, conversation_key: str, this_turn: list[dict]) -> list[dict]:
+    """The conversation's events as the reviewer's transcript needs them: what is stored, then
+    what this turn added (the action server is sent only this turn's events,
+    bot/channels/action_calls.py). An event already stored is not counted twice."""
+    stored = latest_session(states.get(conversation_key))
+    seen = {(e.get("event"), e.get("timestamp")) for e in stored}
+    return stored + [e for e in this_turn if (e.get("event"), e.get("timestamp")) not in seen]

@@ -18,6 +18,7 @@ class Chat:
     def __init__(self, url: str):
         self.url = url
         self.sender = new_conversation(url)
+        self.said: list[str] = []  # every message sent with say(), in order
 
     def raw(self, body: bytes, content_type="application/json"):
         request = urllib.request.Request(f"{self.url}/webhooks/rest/webhook", data=body,
@@ -31,6 +32,7 @@ class Chat:
     def say(self, text: str) -> list[dict]:
         status, replies = self.raw(json.dumps({"sender": self.sender, "message": text}).encode())
         assert status == 200, (status, replies)
+        self.said.append(text)
         assert replies, f"no answer to {text!r}"
         return replies
 

@@ -175,6 +175,12 @@ def test_a_full_report_is_sealed_and_opens_with_every_field(assistant, lang):
     # The conversation as the reviewer reads it: buttons pressed shown by their labels, not commands
     person_lines = [line for line in report["transcript"] if line["from"] == "person"]
     assert any(line.get("pressed") for line in person_lines)
+    # Every message, in order, from the first to the confirmation (which only its own turn carried:
+    # the rest is read back from the sealed conversation, bot/channels/action_calls.py)
+    assert len(person_lines) == len(chat.said), ([l["text"] for l in person_lines], chat.said)
+    typed = [(line["text"], said) for line, said in zip(person_lines, chat.said) if not line.get("pressed")]
+    assert all(text == said for text, said in typed), typed
+    assert person_lines[-1]["text"] == WORDS[lang]["yes"] and report["transcript"][-1]["from"] == "person"
     assert not any(line["text"].startswith("/") for line in person_lines), [l["text"] for l in person_lines if l["text"].startswith("/")]
     yesterday = (datetime.now(timezone.utc).date() - timedelta(days=1)).isoformat()
     assert exported["hte_Date"] == yesterday  # read by Duckling through the real servers

@@ -15,6 +15,7 @@ from bot.dialogue import language
 from bot.dialogue.engine import PAUSED, SUMMARY, State
 from bot.reports import review, reviewer_keys
 from bot.reports.store import ReportStore
+from bot.state import server_keys
 
 from .dialogue_talk import Talk, choice
 
@@ -26,6 +27,9 @@ DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 def isolated_settings(tmp_path, monkeypatch):
     settings = Settings.from_env({"BOT_DATA_DIR": str(tmp_path / "var"), "BOT_TRIAL_MODE": "1"})
     monkeypatch.setattr(A, "SETTINGS", settings)
+    # The action server has the server's secrets (it reads the sealed conversation at submit).
+    monkeypatch.setenv("BOT_STATE_KEYS", f"s1:{server_keys.new_key()}")
+    monkeypatch.setenv("BOT_ID_KEY", server_keys.new_key())
     reviewer_keys.ensure_trial_pair(settings.trial_key_dir)
     return settings
 

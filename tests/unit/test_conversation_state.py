@@ -180,3 +180,31 @@ def test_what_is_sealed_per_message_grows_with_what_was_said_not_with_its_square
     assert sum(1 for e in again.events if isinstance(e, SlotSet)) == 2  # one per slot
     # twice the conversation, about twice the state (the square would be four times)
     assert sizes[60] / sizes[30] < 2.3 and sizes[120] / sizes[60] < 2.3, sizes
+
+
+def test_the_whole_conversation_is_what_is_stored_then_what_this_turn_added(tmp_path, monkeypatch):
+    """At submit the action server is sent only this turn's events; the transcript is the sealed
+    conversation's latest session, then this turn, each event once."""
+    from bot.channels.action_calls import this_turn
+    from bot.state.conversation_state import whole_conversation
+
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
+    server_keys.ensure_file(tmp_path / "var" / "secrets.json")
+    store = EncryptedTrackerStore(domain=DOMAIN)
+    from rasa.shared.core.events import SessionStarted
+    earlier = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+               UserUttered("CANARY-old session"), ActionExecuted("action_listen"),
+               ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    said = [UserUttered("first answer"), ActionExecuted("action_turn"), BotUttered("When?"), ActionExecuted("action_listen"),
+            UserUttered("second answer"), ActionExecuted("action_turn"), BotUttered("Send it?"),
+            ActionExecuted("action_listen")]
+    asyncio.run(store.save(_tracker(earlier + said)))
+    now = [UserUttered("yes"), ActionExecuted("action_turn")]
+    tracker = _tracker(earlier + said + now)
+    sent = [e.as_dict() for e in this_turn(tracker.events)]
+    assert [e["event"] for e in sent] == ["user", "action"]
+    sent = [said[-1].as_dict()] + sent  # an event also stored is counted once
+    whole = whole_conversation(store.states, "conv", sent)
+    assert [e["text"] for e in whole if e["event"] in ("user", "bot")] == [
+        "first answer", "When?", "second answer", "Send it?", "yes"]  # not the earlier session
+    assert whole_conversation(store.states, "nobody", sent) == sent  # nothing stored: this turn only
