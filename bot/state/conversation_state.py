@@ -13,7 +13,8 @@ import time
 from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, DateTime, LargeBinary, String, delete, select
+from sqlalchemy import Column, DateTime, LargeBinary, String, bindparam, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot import database
@@ -34,6 +35,24 @@ class StateError(Exception):
     """State that cannot be opened: altered, moved, or sealed with a key no longer configured."""
 
 
+_TABLE = ConversationState.__table__
+_READ = select(_TABLE.c.key_id, _TABLE.c.nonce, _TABLE.c.ciphertext, _TABLE.c.updated_at).where(
+    _TABLE.c.conversation_key == bindparam("key"))
+
+
+def _upsert(dialect: str):
+    """One statement that writes a conversation's row whether or not it exists (both databases
+    have one), instead of the ORM's read, then insert or update: every message writes its row, so
+    this is on every message's path (issue 16)."""
+    insert = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}.get(dialect)
+    if insert is None:
+        return None
+    statement = insert(_TABLE)
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.conversation_key],
+        set_={c: statement.excluded[c] for c in ("key_id", "nonce", "ciphertext", "updated_at")})
+
+
 def _aad(conversation_key: str) -> bytes:
     return f"thb-conversation|{conversation_key}".encode()
 
@@ -45,6 +64,7 @@ class ConversationStates:
         self.engine = database.engine(database_url)
         self.writing = database.writing(database_url)
         self.secrets, self.keep = secrets, timedelta(hours=keep_hours)
+        self._upsert = _upsert(self.engine.dialect.name)
         self._next_purge = 0.0
 
     def purge_if_due(self, every_seconds: float = 60) -> int:
@@ -57,29 +77,32 @@ class ConversationStates:
     def put(self, conversation_key: str, plaintext: bytes, updated_at: datetime | None = None) -> None:
         key_id, key = self.secrets.active_state_key
         nonce = os.urandom(12)
-        row = ConversationState(conversation_key=conversation_key, key_id=key_id, nonce=nonce,
-                                ciphertext=AESGCM(key).encrypt(nonce, plaintext, _aad(conversation_key)),
-                                updated_at=updated_at or datetime.utcnow())
-        with self.writing, Session(self.engine) as session, session.begin():
-            session.merge(row)
+        row = dict(conversation_key=conversation_key, key_id=key_id, nonce=nonce,
+                   ciphertext=AESGCM(key).encrypt(nonce, plaintext, _aad(conversation_key)),
+                   updated_at=updated_at or datetime.utcnow())
+        with self.writing:
+            if self._upsert is None:
+                with Session(self.engine) as session, session.begin():
+                    session.merge(ConversationState(**row))
+                return
+            with self.engine.begin() as connection:
+                connection.execute(self._upsert, row)
 
     def get(self, conversation_key: str) -> bytes | None:
-        with Session(self.engine) as session:
-            row = session.get(ConversationState, conversation_key)
-            if row is None:
-                return None
-            if row.updated_at < datetime.utcnow() - self.keep:
-                with self.writing:
-                    session.delete(row)  # expired: gone, whatever happens next
-                    session.commit()
-                return None
-            key = self.secrets.state_key(row.key_id)
-            if key is None:
-                raise StateError(f"conversation state sealed with key {row.key_id!r}, which is not configured")
-            try:
-                return AESGCM(key).decrypt(row.nonce, row.ciphertext, _aad(conversation_key))
-            except Exception as exc:
-                raise StateError("conversation state could not be opened (altered or moved)") from exc
+        with self.engine.connect() as connection:
+            row = connection.execute(_READ, {"key": conversation_key}).first()
+        if row is None:
+            return None
+        if row.updated_at < datetime.utcnow() - self.keep:
+            self.delete(conversation_key)  # expired: gone, whatever happens next
+            return None
+        key = self.secrets.state_key(row.key_id)
+        if key is None:
+            raise StateError(f"conversation state sealed with key {row.key_id!r}, which is not configured")
+        try:
+            return AESGCM(key).decrypt(row.nonce, row.ciphertext, _aad(conversation_key))
+        except Exception as exc:
+            raise StateError("conversation state could not be opened (altered or moved)") from exc
 
     def delete(self, conversation_key: str) -> None:
         with self.writing, Session(self.engine) as session, session.begin():
