@@ -4,7 +4,8 @@ sampled by py-spy (only threads holding the GIL: time actually spent), the hotte
     .venv/bin/pip install py-spy      # a profiler, not a dependency of the assistant
     .venv/bin/python scripts/profile_turns.py [people at once, default 10] [seconds, default 25]
 
-Raw stacks are left in var/bench/profile-{rasa,actions}.txt (py-spy's "raw" format, readable by
+Samples are taken with the process paused (py-spy without --nonblocking, whose stacks came out
+mixed). Raw stacks are left in var/bench/profile-{rasa,actions}.txt (py-spy's "raw" format, readable by
 speedscope or flamegraph.pl). Used for issue 16; the figures are in its closing note.
 """
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main(people: int = 10, seconds: int = 25) -> None:
             for name, p in zip(("actions", "rasa"), s.processes):
                 pid = max(usage._group(p.pid), key=lambda q: int(Path(f"/proc/{q}/statm").read_text().split()[1]))
                 spies.append((name, subprocess.Popen([spy, "record", "-p", str(pid), "-d", str(seconds), "-r", "200", "--gil",
-                                                       "-f", "raw", "-o", str(out / f"profile-{name}.txt"), "--nonblocking"],
+                                                       "-f", "raw", "-o", str(out / f"profile-{name}.txt")],
                                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
             time.sleep(1)
             row = asyncio.run(load_bench._wave([s.url], False, people, people * 3, load_bench.REPORT, usage, None))

@@ -133,19 +133,24 @@ class ConversationStates:
         return count
 
 
-def latest_session(stored: bytes | None) -> list[dict]:
-    """The events of a stored conversation (Rasa's dialogue as JSON) from its latest session on."""
-    if stored is None:
-        return []
-    events = [e for e in json.loads(stored).get("events") or [] if isinstance(e, dict)]
-    starts = [i for i, e in enumerate(events) if e.get("event") == "session_started"]
-    return events[starts[-1]:] if starts else events
+SESSION_START = "action_session_start"  # Rasa's action that opens each session
+
+
+def latest_session(events: list) -> list[dict]:
+    """A stored conversation's events (Rasa's dialogue as JSON) from its latest session's start
+    on: what Rasa's stores give as the tracker (get_trackers_for_conversation_sessions)."""
+    events = [e for e in events if isinstance(e, dict)]
+    for i in range(len(events) - 1, 0, -1):
+        if events[i].get("event") == "action" and events[i].get("name") == SESSION_START:
+            return events[i:]
+    return events
 
 
 def whole_conversation(states: ConversationStates, conversation_key: str, this_turn: list[dict]) -> list[dict]:
     """The conversation's events as the reviewer's transcript needs them: what is stored, then
     what this turn added (the action server is sent only this turn's events,
     bot/channels/action_calls.py). An event already stored is not counted twice."""
-    stored = latest_session(states.get(conversation_key))
+    stored = states.get(conversation_key)
+    stored = latest_session(json.loads(stored).get("events") or []) if stored is not None else []
     seen = {(e.get("event"), e.get("timestamp")) for e in stored}
     return stored + [e for e in this_turn if (e.get("event"), e.get("timestamp")) not in seen]

@@ -21,11 +21,11 @@ from rasa.shared.core.events import (
     SessionStarted,
     SlotSet,
 )
-from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import Settings
 from bot.state import server_keys
-from bot.state.conversation_state import ConversationStates
+from bot.state.conversation_state import ConversationStates, latest_session
 
 logger = logging.getLogger(__name__)
 
@@ -87,11 +87,17 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
         await self._run(self.states.purge_if_due)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        tracker = await self.retrieve_full_tracker(sender_id)
-        if tracker is None:
+        # The latest session, as Rasa's stores give it (get_trackers_for_conversation_sessions),
+        # cut from the stored events before they are read into a tracker: Rasa reads the whole
+        # tracker, then reads the latest session again into a second one (issue 16).
+        stored = await self._run(self.states.get, sender_id)
+        if stored is None:
             return None
-        sessions = get_trackers_for_conversation_sessions(tracker)
-        return sessions[-1] if len(sessions) > 1 else tracker
+        dialogue = json.loads(stored)
+        dialogue["events"] = latest_session(dialogue.get("events") or [])
+        tracker = self.init_tracker(sender_id)
+        tracker.recreate_from_dialogue(Dialogue.from_parameters(dialogue))
+        return tracker
 
     async def retrieve_full_tracker(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         stored = await self._run(self.states.get, sender_id)

@@ -208,3 +208,28 @@ def test_the_whole_conversation_is_what_is_stored_then_what_this_turn_added(tmp_
     assert [e["text"] for e in whole if e["event"] in ("user", "bot")] == [
         "first answer", "When?", "second answer", "Send it?", "yes"]  # not the earlier session
     assert whole_conversation(store.states, "nobody", sent) == sent  # nothing stored: this turn only
+
+
+def test_retrieve_gives_the_latest_session_as_rasas_own_split_does(tmp_path, monkeypatch):
+    from rasa.shared.core.events import SessionStarted
+    from rasa.shared.core.trackers import get_trackers_for_conversation_sessions
+
+    monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
+    server_keys.ensure_file(tmp_path / "var" / "secrets.json")
+    store = EncryptedTrackerStore(domain=DOMAIN)
+    session = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    for sessions in (1, 2, 3):
+        events = []
+        for n in range(sessions):
+            events += session + [UserUttered(f"said in session {n}"), ActionExecuted("action_turn"),
+                                 SlotSet("language", ["en", "fr", "uk"][n]), BotUttered(f"answer {n}"),
+                                 ActionExecuted("action_listen")]
+        tracker = _tracker(events)
+        asyncio.run(store.save(tracker))
+        expected = get_trackers_for_conversation_sessions(tracker)[-1]
+        got = asyncio.run(store.retrieve("conv"))
+        assert [e.as_dict() for e in got.events] == [e.as_dict() for e in expected.events]
+        assert got.current_slot_values() == expected.current_slot_values()
+        assert got.latest_message.text == f"said in session {sessions - 1}"
+        full = asyncio.run(store.retrieve_full_tracker("conv"))
+        assert sum(isinstance(e, UserUttered) for e in full.events) == sessions
