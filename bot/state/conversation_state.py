@@ -7,7 +7,6 @@ every one opens, so keys rotate without losing live conversations.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot import database
 from bot.database import Base
+from bot.state import state_json
 from bot.state.server_keys import ServerSecrets
 
 
@@ -151,6 +151,6 @@ def whole_conversation(states: ConversationStates, conversation_key: str, this_t
     what this turn added (the action server is sent only this turn's events,
     bot/channels/action_calls.py). An event already stored is not counted twice."""
     stored = states.get(conversation_key)
-    stored = latest_session(json.loads(stored).get("events") or []) if stored is not None else []
+    stored = latest_session(state_json.loads(stored).get("events") or []) if stored is not None else []
     seen = {(e.get("event"), e.get("timestamp")) for e in stored}
     return stored + [e for e in this_turn if (e.get("event"), e.get("timestamp")) not in seen]

@@ -8,7 +8,6 @@ person said in a finished conversation is gone from storage, not only from the s
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Iterable, Optional, Text
 
@@ -24,7 +23,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.config import Settings
-from bot.state import server_keys
+from bot.state import server_keys, state_json
 from bot.state.conversation_state import ConversationStates, latest_session
 
 logger = logging.getLogger(__name__)
@@ -83,7 +82,7 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         dialogue = Dialogue(tracker.sender_id, without_superseded(forget_closed(tracker)))
-        await self._run(self.states.put, tracker.sender_id, json.dumps(dialogue.as_dict()).encode())
+        await self._run(self.states.put, tracker.sender_id, state_json.dumps(dialogue.as_dict()))
         await self._run(self.states.purge_if_due)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -93,7 +92,7 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
         stored = await self._run(self.states.get, sender_id)
         if stored is None:
             return None
-        dialogue = json.loads(stored)
+        dialogue = state_json.loads(stored)
         dialogue["events"] = latest_session(dialogue.get("events") or [])
         tracker = self.init_tracker(sender_id)
         tracker.recreate_from_dialogue(Dialogue.from_parameters(dialogue))

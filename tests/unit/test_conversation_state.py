@@ -233,3 +233,20 @@ def test_retrieve_gives_the_latest_session_as_rasas_own_split_does(tmp_path, mon
         assert got.latest_message.text == f"said in session {sessions - 1}"
         full = asyncio.run(store.retrieve_full_tracker("conv"))
         assert sum(isinstance(e, UserUttered) for e in full.events) == sessions
+
+
+def test_state_json_round_trips_what_the_standard_library_did_and_takes_what_orjson_refuses():
+    import json as std_json
+
+    import numpy as np
+
+    from bot.state import state_json
+
+    value = {"events": [{"event": "user", "text": "Київ, вчора ввечері — «три» 😀", "confidence": 0.580353296496769,
+                         "timestamp": 1796081684.3841958}], "dialogue": {"answers": {"count": 3, "places": ["a", None]}}}
+    assert state_json.loads(state_json.dumps(value)) == value == std_json.loads(state_json.dumps(value))
+    assert state_json.loads(std_json.dumps(value).encode()) == value  # state written before: still read
+    assert state_json.loads(state_json.dumps({"n": 2 ** 70})) == {"n": 2 ** 70}  # too large for orjson
+    assert state_json.loads(state_json.dumps({1: np.float64(0.5)})) == {"1": 0.5}  # as json.dumps writes them
+    assert std_json.loads(std_json.dumps({1: 0.5})) == {"1": 0.5}
+    assert state_json.loads(b'{"x": NaN}')["x"] != 0  # only the standard library reads NaN
