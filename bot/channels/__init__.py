@@ -6,3 +6,4 @@ from bot.channels import action_replies  # noqa: E402,F401  (the action server's
 from bot.channels import graph_in_order  # noqa: E402,F401  (each message's graph run in order, without dask)
 from bot.channels import action_calls  # noqa: E402,F401  (each action call carries this turn's events, not the whole conversation)
 from bot.channels import recent_rules  # noqa: E402,F401  (RulePolicy reads the last turns, not the whole conversation)
+from bot.channels import empty_domain  # noqa: E402,F401  (whether the domain is empty, worked out once)

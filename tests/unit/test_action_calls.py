@@ -52,3 +52,9 @@ def test_every_shipped_endpoints_file_turns_selective_domain_on(path, monkeypatc
     for name in ("BOT_ACTION_SECRET", "BOT_REDIS_HOST", "BOT_REDIS_PASSWORD", "BOT_REDIS_PORT"):
         monkeypatch.setenv(name, "1")
     assert read_endpoint_config(path, "action_endpoint").kwargs.get("enable_selective_domain") is True
+
+
+def test_whether_a_domain_is_empty_is_worked_out_once_and_stays_right():
+    assert DOMAIN.is_empty() is False and DOMAIN.is_empty() is False
+    assert Domain.empty().is_empty() is True
+    assert DOMAIN.as_dict() == Domain.load("domain.yml").as_dict()  # what is kept on it changes nothing else
