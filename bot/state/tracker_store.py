@@ -13,12 +13,22 @@ from typing import Iterable, Optional, Text
 
 from rasa.core.tracker_store import FailSafeTrackerStore, SerializedTrackerAsText, TrackerStore
 from rasa.shared.core.conversation import Dialogue
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_SESSION_START_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
+    ActiveLoop,
     AllSlotsReset,
+    BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    FollowupAction,
+    LoopInterrupted,
+    ReminderCancelled,
+    ReminderScheduled,
     Restarted,
     SessionStarted,
     SlotSet,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -68,6 +78,44 @@ def without_superseded(events: list) -> list:
     return [e for i, e in enumerate(events) if not isinstance(e, SlotSet) or last[e.key] == i]
 
 
+def session_cut(events: list) -> tuple[list, bool]:
+    """The events from the latest session's start on, and whether an earlier session was cut."""
+    for i in range(len(events) - 1, 0, -1):
+        if isinstance(events[i], ActionExecuted) and events[i].action_name == ACTION_SESSION_START_NAME:
+            return events[i:], True
+    return events, False
+
+
+RECENT_MESSAGES = 4  # the tracker holds the person's last four messages and what followed each
+# What the tracker keeps from before them: what its state is made of (the latest value of each
+# slot, a loop, a pause, a reminder, a follow-up) and the session's start. Not kept: the earlier
+# messages (sealed as lines instead), the actions and featurisation steps around them, and
+# undo events (whatever they undid is gone already; in the recent turns they stay, with what they
+# undo, as each undoes back to a message at most).
+_STATE_EVENTS = (SessionStarted, SlotSet, ActiveLoop, LoopInterrupted, FollowupAction, ConversationPaused,
+                 ConversationResumed, ReminderScheduled, ReminderCancelled)
+
+
+def split_recent(events: list) -> tuple[list, list]:
+    """(what the tracker keeps, the earlier messages): the last RECENT_MESSAGES messages and
+    everything after them are kept whole; before them, the events the tracker's state is made
+    of; the person's and the assistant's earlier messages go to the conversation's lines.
+
+    Rasa reads the tracker and seals it again at every message, and RulePolicy reads no further
+    back than its longest rule (bot/channels/recent_rules.py), so keeping the tracker to its last
+    turns keeps the cost of a message bounded however long the conversation (issue 16)."""
+    users = [i for i, e in enumerate(events) if isinstance(e, UserUttered)]
+    if len(users) <= RECENT_MESSAGES:
+        return events, []
+    start = users[-RECENT_MESSAGES]
+    if isinstance(events[start - 1], ActionExecuted) and events[start - 1].action_name == ACTION_LISTEN_NAME:
+        start -= 1
+    before = events[:start]
+    kept = [e for e in before if isinstance(e, _STATE_EVENTS)
+            or (isinstance(e, ActionExecuted) and e.action_name == ACTION_SESSION_START_NAME)]
+    return kept + events[start:], [e for e in before if isinstance(e, (UserUttered, BotUttered))]
+
+
 class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
     def __init__(self, domain=None, host=None, event_broker=None, **kwargs):
         if event_broker is not None:
@@ -81,8 +129,19 @@ class EncryptedTrackerStore(TrackerStore, SerializedTrackerAsText):
         return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        dialogue = Dialogue(tracker.sender_id, without_superseded(forget_closed(tracker)))
-        await self._run(self.states.put, tracker.sender_id, state_json.dumps(dialogue.as_dict()))
+        ended = any(_ends_conversation(e) for e in tracker.events)
+        # A new session: the earlier one's messages are not this conversation's any more (Rasa
+        # gives only the latest session back), so its lines are forgotten with it.
+        events, new_session = session_cut(forget_closed(tracker))
+        kept, earlier = split_recent(without_superseded(events))
+        # The same tracker may be saved twice: a message already sealed in a line is not again.
+        earlier = [e for e in earlier if not getattr(e, "_thb_in_lines", False)]
+        dialogue = Dialogue(tracker.sender_id, kept)
+        lines = state_json.dumps([e.as_dict() for e in earlier]) if earlier else None
+        await self._run(self.states.put, tracker.sender_id, state_json.dumps(dialogue.as_dict()), None, lines,
+                        ended or new_session)
+        for e in earlier:
+            e._thb_in_lines = True  # only once written
         await self._run(self.states.purge_if_due)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:

@@ -158,28 +158,135 @@ def test_the_launcher_refuses_to_start_without_the_encrypted_store(tmp_path):
                                        "BOT_SECRETS_FILE": str(tmp_path / "missing.json")})
 
 
-def test_what_is_sealed_per_message_grows_with_what_was_said_not_with_its_square(tmp_path, monkeypatch):
-    """The dialogue slot holds the whole conversation state and is set at every turn: kept every
-    time, the sealed tracker (and what goes to the action server) grew with the square of the
-    conversation's length. Only the latest setting of each slot is kept."""
+def _store(tmp_path, monkeypatch):
     monkeypatch.setenv("BOT_DATA_DIR", str(tmp_path / "var"))
     server_keys.ensure_file(tmp_path / "var" / "secrets.json")
-    store = EncryptedTrackerStore(domain=DOMAIN)
-    events, sizes, answers = [ActionExecuted("action_listen")], {}, {}
-    for turn in range(1, 121):
-        answers[f"q{turn}"] = f"answer number {turn} with a few words in it"
-        events += [UserUttered(f"answer number {turn} with a few words in it"), ActionExecuted("action_turn"),
-                   BotUttered(f"question {turn + 1}?"), SlotSet("dialogue", {"answers": dict(answers)}),
-                   SlotSet("language", "en"), ActionExecuted("action_listen")]
-        if turn in (30, 60, 120):
-            asyncio.run(store.save(_tracker(list(events))))
-            sizes[turn] = len(store.states.get("conv"))
+    return EncryptedTrackerStore(domain=DOMAIN)
+
+
+def _turn(n: int, text: str | None = None) -> list:
+    return [UserUttered(text or f"answer number {n} with a few words in it"), ActionExecuted("action_turn"),
+            BotUttered(f"question {n + 1}?", {"buttons": [{"title": f"Label {n}", "payload": f"/inform{n}"}]}),
+            SlotSet("dialogue", {"step": n, "answers": {"last": n}}), SlotSet("language", "en"),
+            ActionExecuted("action_listen")]
+
+
+def _talk(store, turns: int, start: int = 0, sizes=None) -> None:
+    """Each turn as Rasa does it: read the tracker back, add the turn, save."""
+    for n in range(start, start + turns):
+        tracker = asyncio.run(store.retrieve("conv")) or _tracker([ActionExecuted("action_listen")])
+        for event in _turn(n):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        if sizes is not None:
+            sizes[n + 1] = (len(store.states.get("conv")), len(store.states.lines("conv")))
+
+
+def _lines(store) -> int:
+    from bot.state.conversation_state import ConversationLine
+    with Session(store.states.engine) as session:
+        return session.query(ConversationLine).count()
+
+
+def test_what_is_read_and_sealed_per_message_stays_bounded_and_nothing_said_is_lost(tmp_path, monkeypatch):
+    """Rasa reads the tracker back and seals it again at every message: the tracker keeps its last
+    turns, and the earlier messages are sealed once each, in order, as the conversation's lines."""
+    from bot.state.conversation_state import whole_conversation
+
+    store, sizes = _store(tmp_path, monkeypatch), {}
+    _talk(store, 120, sizes=sizes)
     again = asyncio.run(store.retrieve("conv"))
-    assert again.get_slot("dialogue") == {"answers": answers}  # the latest state, whole
-    assert sum(1 for e in again.events if isinstance(e, UserUttered)) == 120  # every message kept
-    assert sum(1 for e in again.events if isinstance(e, SlotSet)) == 2  # one per slot
-    # twice the conversation, about twice the state (the square would be four times)
-    assert sizes[60] / sizes[30] < 2.3 and sizes[120] / sizes[60] < 2.3, sizes
+    assert again.get_slot("dialogue") == {"step": 119, "answers": {"last": 119}}  # the latest state, whole
+    assert sum(1 for e in again.events if isinstance(e, UserUttered)) == 4
+    # as long at 120 messages as at 30: what is read and sealed per message does not grow
+    assert abs(sizes[120][0] - sizes[30][0]) < 64 and abs(sizes[60][0] - sizes[30][0]) < 64, sizes
+    assert sizes[120][1] == 116  # one line per message that left the tracker
+    whole = whole_conversation(store.states, "conv", [])
+    said = [e["text"] for e in whole if e["event"] == "user"]
+    assert said == [f"answer number {n} with a few words in it" for n in range(120)]  # each once, in order
+    assert [e["text"] for e in whole if e["event"] == "bot"] == [f"question {n + 1}?" for n in range(120)]
+    assert whole[0]["event"] == "user" and whole[1]["data"]["buttons"][0]["title"] == "Label 0"  # labels kept
+    raw = (tmp_path / "var" / "assistant.db").read_bytes()
+    assert b"answer number" not in raw and b"Label 7" not in raw  # sealed
+
+
+def test_a_tracker_saved_twice_seals_its_earlier_messages_once(tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    _talk(store, 6)
+    tracker = asyncio.run(store.retrieve("conv"))
+    for event in _turn(6):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    asyncio.run(store.save(tracker))  # Rasa may save the same tracker again
+    for event in _turn(7):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    from bot.state.conversation_state import whole_conversation
+    said = [e["text"] for e in whole_conversation(store.states, "conv", []) if e["event"] == "user"]
+    assert said == [f"answer number {n} with a few words in it" for n in range(8)]
+
+
+def test_the_lines_go_with_the_conversation_when_it_ends_exits_expires_or_starts_again(tmp_path, monkeypatch):
+    from rasa.shared.core.events import SessionStarted
+
+    store = _store(tmp_path, monkeypatch)
+    _talk(store, 8)
+    assert _lines(store) == 4
+    tracker = asyncio.run(store.retrieve("conv"))
+    for event in [UserUttered("stop"), SlotSet("conversation_closed", True), BotUttered("stopped"), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert _lines(store) == 0  # closed: nothing said before it is kept, here either
+
+    _talk(store, 8)
+    tracker = asyncio.run(store.retrieve("conv"))
+    for event in [UserUttered("quit"), AllSlotsReset(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert _lines(store) == 0  # exit
+
+    _talk(store, 8)
+    tracker = asyncio.run(store.retrieve("conv"))
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert _lines(store) == 0  # a new session: the earlier one's messages are not given back
+
+    _talk(store, 8)
+    with Session(store.states.engine) as session, session.begin():
+        session.execute(update(ConversationState).values(updated_at=datetime.utcnow() - timedelta(hours=1000)))
+    assert store.states.get("conv") is None and _lines(store) == 0  # expired, read
+    _talk(store, 8)
+    with Session(store.states.engine) as session, session.begin():
+        session.execute(update(ConversationState).values(updated_at=datetime.utcnow() - timedelta(hours=1000)))
+    assert store.states.purge_expired() == 1 and _lines(store) == 0  # expired, purged
+    _talk(store, 8)
+    store.states.delete("conv")
+    assert _lines(store) == 0
+
+
+def test_lines_are_bound_to_their_place_and_resealed_with_the_state(tmp_path, monkeypatch):
+    from bot.state.conversation_state import ConversationLine
+
+    store = _store(tmp_path, monkeypatch)
+    _talk(store, 7)
+    before = store.states.lines("conv")
+    with Session(store.states.engine) as session, session.begin():  # swap two batches
+        first, second = session.query(ConversationLine).order_by(ConversationLine.seq).limit(2).all()
+        first.ciphertext, second.ciphertext = second.ciphertext, first.ciphertext
+        first.nonce, second.nonce = second.nonce, first.nonce
+    with pytest.raises(StateError):
+        store.states.lines("conv")
+    with Session(store.states.engine) as session, session.begin():  # and back
+        first, second = session.query(ConversationLine).order_by(ConversationLine.seq).limit(2).all()
+        first.ciphertext, second.ciphertext = second.ciphertext, first.ciphertext
+        first.nonce, second.nonce = second.nonce, first.nonce
+    rotated = server_keys.ServerSecrets((("s9", os.urandom(32)),) + store.states.secrets.state_keys,
+                                        store.states.secrets.id_key)
+    store.states.secrets = rotated
+    assert store.states.reseal_all() == 1
+    store.states.secrets = server_keys.ServerSecrets(rotated.state_keys[:1], rotated.id_key)  # the old key gone
+    assert store.states.lines("conv") == before and store.states.get("conv") is not None
 
 
 def test_the_whole_conversation_is_what_is_stored_then_what_this_turn_added(tmp_path, monkeypatch):
@@ -232,7 +339,7 @@ def test_retrieve_gives_the_latest_session_as_rasas_own_split_does(tmp_path, mon
         assert got.current_slot_values() == expected.current_slot_values()
         assert got.latest_message.text == f"said in session {sessions - 1}"
         full = asyncio.run(store.retrieve_full_tracker("conv"))
-        assert sum(isinstance(e, UserUttered) for e in full.events) == sessions
+        assert sum(isinstance(e, UserUttered) for e in full.events) == 1  # earlier sessions are not kept
 
 
 def test_state_json_round_trips_what_the_standard_library_did_and_takes_what_orjson_refuses():
