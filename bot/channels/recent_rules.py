@@ -7,7 +7,12 @@ applies (``RulePolicy._is_rule_applicable``). So the cost grew with the conversa
 answer could not (issue 16). Here it reads a tracker of the events that make up those last states
 and one more, which gives the same states, so the same prediction.
 
-That holds only while no slot influences the conversation, no loop (form) is in the domain, and
+And the first of the three reads, which compares the rules with the message's text instead of its
+intent, is skipped when no rule could match there: when every rule's last state asks for an
+intent, which a state made from the text does not have, that read finds nothing, and finding
+nothing it changes nothing in the prediction.
+
+Reading the last turns holds only while no slot influences the conversation, no loop (form) is in the domain, and
 no event undoes earlier ones within reach; otherwise the whole tracker is read as before.
 tests/unit/test_recent_rules.py compares the two on random conversations with the trained model.
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 import json
 
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+from rasa.shared.core.constants import SHOULD_NOT_BE_SET, USER
+from rasa.shared.nlu.constants import INTENT
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -28,6 +35,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 _UNDOING = (ActionReverted, UserUtteranceReverted, ActiveLoop, LoopInterrupted)
 _whole = RulePolicy._prediction_states
+_every_rule = RulePolicy._find_action_from_rules
 
 
 def longest_rule(policy: RulePolicy) -> int:
@@ -38,6 +46,27 @@ def longest_rule(policy: RulePolicy) -> int:
         found = max((len(json.loads(k)) for k in keys), default=0)
         policy.__dict__["_longest_rule"] = found
     return found
+
+
+def text_cannot_match(policy: RulePolicy) -> bool:
+    """True when every learned rule's last state asks for a user intent (kept once worked out)."""
+    found = policy.__dict__.get("_text_cannot_match")
+    if found is None:
+        keys = [k for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH) for k in (policy.lookup.get(name) or {})]
+        found = all(_asks_for_an_intent(json.loads(k)[-1]) for k in keys)
+        policy.__dict__["_text_cannot_match"] = found
+    return found
+
+
+def _asks_for_an_intent(state: dict) -> bool:
+    intent = (state.get(USER) or {}).get(INTENT)
+    return isinstance(intent, str) and intent != SHOULD_NOT_BE_SET
+
+
+def _find_action_from_rules(self, tracker, domain, use_text_for_last_user_input):
+    if use_text_for_last_user_input and text_cannot_match(self):
+        return None, None, False  # what the read would find: no rule, no unhappy path
+    return _every_rule(self, tracker, domain, use_text_for_last_user_input)
 
 
 def recent_events(events, actions: int) -> list | None:
@@ -66,3 +95,4 @@ def _recent_prediction_states(self, tracker, domain, use_text_for_last_user_inpu
 
 
 RulePolicy._prediction_states = _recent_prediction_states
+RulePolicy._find_action_from_rules = _find_action_from_rules

@@ -1,4 +1,5 @@
-"""RulePolicy reading only the last turns predicts exactly what it predicts reading them all:
+"""RulePolicy reading only the last turns (and skipping the read by text no rule can match)
+predicts exactly what it predicts reading them all:
 random conversations, through the trained model's own graph, compared prediction by prediction."""
 import asyncio
 
@@ -29,10 +30,12 @@ def agent():
 def predict(agent, events, recent: bool):
     tracker = DialogueStateTracker.from_events("conv", list(events), agent.domain.slots)
     RulePolicy._prediction_states = recent_rules._recent_prediction_states if recent else recent_rules._whole
+    RulePolicy._find_action_from_rules = recent_rules._find_action_from_rules if recent else recent_rules._every_rule
     try:
         return agent.processor._predict_next_with_tracker(tracker)
     finally:
         RulePolicy._prediction_states = recent_rules._recent_prediction_states
+        RulePolicy._find_action_from_rules = recent_rules._find_action_from_rules
 
 
 def same(a, b) -> bool:
@@ -93,3 +96,10 @@ def test_the_trained_rules_are_short(agent):
     if policy is None:
         pytest.fail("no RulePolicy in the model's graph")
     assert 1 <= recent_rules.longest_rule(policy._component) <= 3
+    assert recent_rules.text_cannot_match(policy._component)  # so the read by text is skipped
+
+
+def test_a_rule_that_could_match_text_keeps_the_read_by_text():
+    class Policy:
+        lookup = {"rules": {'[{"prev_action": {"action_name": "action_listen"}}]': "action_turn"}}
+    assert not recent_rules.text_cannot_match(Policy())
