@@ -10,7 +10,6 @@ featurizer runs before it.
 """
 from __future__ import annotations
 
-import math
 import pickle
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.vocabulary.text import fold
+from bot.vocabulary.tfidf_features import Features, expit
 
 MODEL_FILE = "linear_intents.pkl"
 WORD = r"(?u)\b\w+\b"  # every word, one letter too ("a", "y", "w" are words in the eight languages)
@@ -50,44 +50,24 @@ def build(config: dict[str, Any]):
 class Scorer:
     """The trained pipeline's probabilities for one message, computed from its own parts.
 
-    scikit-learn's ``predict_proba`` on one short text builds sparse matrices and checks them at
-    every step: 3.5 ms a message, about a sixth of the Rasa server's time per message (profiled
-    under load, issue 16). The same numbers from the same fitted parts, each vectorizer's own
-    analyzer, vocabulary and IDF weights, sublinear TF, L2 norm per vectorizer, then the linear
-    model's one-versus-rest log-loss probabilities, take 0.12 ms.
-    tests/unit/test_linear_intents.py holds the two equal, to 1e-12, on every example.
+    scikit-learn's ``predict_proba`` on one short text took 3.5 ms a message, about a sixth of
+    the Rasa server's time per message (profiled under load, issue 16). The same numbers from the
+    same fitted parts (bot/vocabulary/tfidf_features.py), then the linear model's one-versus-rest
+    log-loss probabilities, take 0.12 ms. tests/unit/test_linear_intents.py holds the two equal,
+    to 1e-12, on every example.
     """
 
     def __init__(self, pipeline) -> None:
         union, model = pipeline.steps[0][1], pipeline.steps[-1][1]
-        self.parts, offset = [], 0
-        for _, vectorizer in union.transformer_list:
-            if not (vectorizer.norm == "l2" and vectorizer.sublinear_tf and vectorizer.use_idf):
-                raise ValueError("not the vectorizer build() makes")
-            self.parts.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset))
-            offset += len(vectorizer.vocabulary_)
-        if getattr(model, "loss", None) != "log_loss" or model.coef_.shape[1] != offset or len(model.classes_) < 3:
+        self.features = Features(union)
+        if getattr(model, "loss", None) != "log_loss" or model.coef_.shape[1] != self.features.width \
+                or len(model.classes_) < 3:
             raise ValueError("not the model build() makes")
         self.weights = np.ascontiguousarray(model.coef_.T)
         self.intercept = model.intercept_
 
     def probabilities(self, text: str):
-        columns: list[int] = []
-        values: list[float] = []
-        for analyze, vocabulary, idf, offset in self.parts:
-            counts: dict[int, int] = {}
-            for term in analyze(text):
-                j = vocabulary.get(term)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            if not counts:
-                continue
-            tfidf = [(1.0 + math.log(n)) * idf[j] for j, n in counts.items()]
-            norm = math.sqrt(sum(w * w for w in tfidf))
-            columns.extend(offset + j for j in counts)
-            values.extend(w / norm for w in tfidf)
-        scores = self.intercept + (np.asarray(values) @ self.weights[columns] if columns else 0.0)
-        p = 1.0 / (1.0 + np.exp(-scores))
+        p = expit(self.features.scores(text, self.weights, self.intercept))
         return p / p.sum()
 
 

@@ -152,6 +152,8 @@ _ROLE_PREFIX = r"(?:و|ف)?(?:ال|بال|لل|كال|ل|ب)?"  # a role is also
 
 def _has(folded: str, stem: str, arabic_prefix: str = _ARABIC_PREFIX) -> bool:
     stem = fold(stem)
+    if stem not in folded:  # the pattern below matches the stem itself: without it, no match
+        return False
     prefix = arabic_prefix if _ARABIC.match(stem) else ""
     return re.search(rf"(?<!\w){prefix}{re.escape(stem)}", folded) is not None
 
@@ -196,22 +198,22 @@ def citizenship_and_languages(text: str) -> dict[str, list[str]]:
     def keep(code: str, at: int, end: int) -> None:
         mentions.append((code, at, end))
 
-    for code, stems in _language_stems().items():
-        for stem in stems:
-            for match in _stem_at_word_start("", stem).finditer(folded):
-                if spoken(match.start(), match.end()) or not _demonym_at(folded, match.start()):
-                    if code not in languages:
-                        languages.append(code)
-    demonyms = _demonym_stems()
-    for code, stems in demonyms.items():
-        for stem in stems:
-            prefix = _ARABIC_PREFIX if _ARABIC.match(stem) else ""  # "وأوكرانيات": and Ukrainian women
-            for match in _stem_at_word_start(prefix, stem).finditer(folded):
-                if spoken(match.start(), match.end()) and not _ACCENT_BEFORE.search(folded[:match.start()]):
-                    continue  # "they spoke Romanian", "Russian speakers": the language, said above
-                if _DENIED.search(folded[max(0, match.start() - 14):match.start()]):
-                    continue  # "لهجتهم مو عراقية", "not Syrian": denied, neither stated nor guessed
-                keep(code, match.start(), match.end())
+    for code, needle, pattern in _language_patterns():
+        if needle not in folded:  # each pattern matches its folded stem: not in the text, no match
+            continue
+        for match in pattern.finditer(folded):
+            if spoken(match.start(), match.end()) or not _demonym_at(folded, match.start()):
+                if code not in languages:
+                    languages.append(code)
+    for code, needle, pattern in _demonym_patterns():
+        if needle not in folded:
+            continue
+        for match in pattern.finditer(folded):
+            if spoken(match.start(), match.end()) and not _ACCENT_BEFORE.search(folded[:match.start()]):
+                continue  # "they spoke Romanian", "Russian speakers": the language, said above
+            if _DENIED.search(folded[max(0, match.start() - 14):match.start()]):
+                continue  # "لهجتهم مو عراقية", "not Syrian": denied, neither stated nor guessed
+            keep(code, match.start(), match.end())
     for at, country in sorted(places.countries_in(text or "")):
         keep(country, at, at + 1)
     # The longest name wins where names overlap: "South Sudanese" is not also Sudanese.
@@ -277,6 +279,21 @@ def _stem_at_word_start(prefix: str, stem: str) -> re.Pattern:
     """One compiled pattern per stem, kept: hundreds of stems overflowed re's own cache, and
     recompiling them was most of the time a report took to build (profiled, issue 16)."""
     return re.compile(rf"(?<!\w){prefix}{re.escape(fold(stem))}")
+
+
+@functools.lru_cache(maxsize=1)
+def _language_patterns() -> list[tuple[str, str, re.Pattern]]:
+    """(code, folded stem, pattern) for every language stem, in the tables' order."""
+    return [(code, fold(stem), _stem_at_word_start("", stem)) for code, stems in _language_stems().items()
+            for stem in stems]
+
+
+@functools.lru_cache(maxsize=1)
+def _demonym_patterns() -> list[tuple[str, str, re.Pattern]]:
+    """(code, folded stem, pattern) for every people's stem, in the tables' order; an Arabic stem
+    may carry its prefixes ("وأوكرانيات": and Ukrainian women)."""
+    return [(code, fold(stem), _stem_at_word_start(_ARABIC_PREFIX if _ARABIC.match(stem) else "", stem))
+            for code, stems in _demonym_stems().items() for stem in stems]
 
 
 @functools.lru_cache(maxsize=1)

@@ -49,3 +49,23 @@ def test_a_pipeline_of_another_shape_is_scored_by_its_own_predict_proba():
             return [[0.25, 0.75]]
 
     assert linear_intents.scorer(Other())("anything") == [0.25, 0.75]
+
+
+def test_the_answers_reader_scores_as_scikit_learn_does_in_every_language_on_every_example():
+    """bot/vocabulary/likeness.py scores from the fitted parts (bot/vocabulary/tfidf_features.py)."""
+    from bot.dialogue import language
+    from bot.vocabulary import likeness
+
+    compared = 0
+    for lang in language.SUPPORTED:
+        for question in likeness.QUESTIONS:
+            model = likeness._model(question, lang)
+            if model is None:
+                continue
+            texts = [str(e["say"]) for e in likeness._examples(lang).get(question) or [] if e.get("say")]
+            for text in texts[::3] + ["", "zzzz", "a" * 2000, "Київ 😀 ?"]:
+                fast, slow = model.probabilities(text), model.sklearn_probabilities(text)
+                assert fast.keys() == slow.keys()
+                assert max((abs(fast[k] - slow[k]) for k in fast), default=0.0) < 1e-12, (lang, question, text)
+                compared += 1
+    assert compared > 500, compared
