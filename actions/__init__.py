@@ -9,6 +9,7 @@ from rasa_sdk import executor as _executor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
 from bot import http_guard  # noqa: F401  (Sanic's request framing checked before any body is read)
+from bot import long_lived
 
 _logger = logging.getLogger(__name__)
 _run = _executor.ActionExecutor.run
@@ -94,6 +95,7 @@ def _warm() -> None:
         cues.language_request("can we speak French", language.DEFAULT)
     except Exception as exc:  # learnt again at first use; never stops the server
         _logger.warning("warming the answer reader failed (%s)", type(exc).__name__)
+    long_lived.keep_start_up_objects()  # out of the collector's full passes (bot/long_lived.py)
 
 
 threading.Thread(target=_warm, name="warm-reader", daemon=True).start()

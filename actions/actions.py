@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import long_lived
 from bot.alerts.dispatch import Dispatcher
 from bot.config import Settings
 from bot.dialogue import language
@@ -38,6 +39,7 @@ def _read_ahead() -> None:
         directory()  # the referral directory too (kept once read), not at the first "where?"
     except Exception as exc:  # read at first use instead
         logger.warning("reading the referral directory ahead failed (%s)", type(exc).__name__)
+    long_lived.keep_start_up_objects()  # the gazetteer too (bot/long_lived.py)
 
 
 # Urgent reports are announced to the reviewers on duty (reference and "urgent" only); alerts a

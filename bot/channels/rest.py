@@ -18,6 +18,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot import long_lived
 from bot.channels import messages, rate_limits
 from bot.dialogue import language
 from bot.dialogue import messages as catalogue
@@ -135,6 +136,12 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         hook = Blueprint("safe_rest_webhook", __name__)
+
+        @hook.listener("after_server_start")
+        async def model_loaded(app, loop):
+            # Rasa loads the model before the server starts: keep what start-up made out of the
+            # garbage collector's full passes (bot/long_lived.py).
+            long_lived.keep_start_up_objects()
 
         @hook.route("/", methods=["GET"])
         async def health(request: Request):
