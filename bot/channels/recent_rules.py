@@ -38,12 +38,16 @@ _whole = RulePolicy._prediction_states
 _every_rule = RulePolicy._find_action_from_rules
 
 
+def _rules(policy: RulePolicy) -> list[list[dict]]:
+    """Every learned rule as its list of states (the lookup's keys are JSON)."""
+    return [json.loads(k) for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH) for k in (policy.lookup.get(name) or {})]
+
+
 def longest_rule(policy: RulePolicy) -> int:
     """The most states any learned rule compares (kept on the policy once worked out)."""
     found = policy.__dict__.get("_longest_rule")
     if found is None:
-        keys = [k for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH) for k in (policy.lookup.get(name) or {})]
-        found = max((len(json.loads(k)) for k in keys), default=0)
+        found = max((len(states) for states in _rules(policy)), default=0)
         policy.__dict__["_longest_rule"] = found
     return found
 
@@ -52,8 +56,7 @@ def text_cannot_match(policy: RulePolicy) -> bool:
     """True when every learned rule's last state asks for a user intent (kept once worked out)."""
     found = policy.__dict__.get("_text_cannot_match")
     if found is None:
-        keys = [k for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH) for k in (policy.lookup.get(name) or {})]
-        found = all(_asks_for_an_intent(json.loads(k)[-1]) for k in keys)
+        found = all(_asks_for_an_intent(states[-1]) for states in _rules(policy))
         policy.__dict__["_text_cannot_match"] = found
     return found
 
